@@ -1,0 +1,7 @@
+"""One error format for the whole API (placeholder, see API conventions work)."""
+
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc, context):
+    return drf_exception_handler(exc, context)

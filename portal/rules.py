@@ -1,0 +1,145 @@
+"""Pure rules of the organisation world: identifiers and working time.
+
+No database here: plain values in, plain values out, so every branch can be
+table-tested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+NIP_LENGTH = 18
+_DIGITS = re.compile(r"^\d+$")
+
+
+class IdentifierError(ValueError):
+    """Raised with a translated, human message naming what is wrong."""
+
+
+def normalize_nip(raw: str) -> str:
+    """Strip the grouping spaces people type ("19860926 201505 1 001")."""
+    return re.sub(r"[\s.\-]", "", raw or "")
+
+
+def format_nip(nip: str) -> str:
+    """Display a PNS NIP grouped as 19860926 201505 1 001."""
+    if len(nip) != NIP_LENGTH:
+        return nip
+    return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
+def _check_shape(value: str, label: str) -> None:
+    if not value:
+        raise IdentifierError(_("%(label)s wajib diisi.") % {"label": label})
+    if not _DIGITS.match(value):
+        raise IdentifierError(
+            _("%(label)s hanya boleh berisi angka, tanpa spasi atau huruf.") % {"label": label}
+        )
+    if len(value) != NIP_LENGTH:
+        raise IdentifierError(
+            _("%(label)s harus 18 digit; yang diisi %(n)d digit.") % {"label": label, "n": len(value)}
+        )
+
+
+def _parse_birth_date(value: str, label: str) -> dt.date:
+    try:
+        born = dt.date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        raise IdentifierError(
+            _("%(label)s: 8 digit pertama (%(part)s) bukan tanggal lahir yang sah (TTTTBBHH).")
+            % {"label": label, "part": value[:8]}
+        ) from None
+    if born.year < 1930 or born > dt.date.today():
+        raise IdentifierError(
+            _("%(label)s: tanggal lahir %(date)s tidak masuk akal.")
+            % {"label": label, "date": born.isoformat()}
+        )
+    return born
+
+
+def validate_nip(raw: str) -> str:
+    """Validate a PNS NIP and return it without spaces.
+
+    Layout: birth date YYYYMMDD + TMT CPNS YYYYMM + sex digit (1/2) + 3-digit serial.
+    """
+    label = "NIP"
+    nip = normalize_nip(raw)
+    _check_shape(nip, label)
+    born = _parse_birth_date(nip, label)
+    year, month = int(nip[8:12]), int(nip[12:14])
+    if not 1 <= month <= 12 or year < 1950:
+        raise IdentifierError(
+            _("NIP: digit 9–14 (%(part)s) bukan TMT CPNS yang sah (TTTTBB).") % {"part": nip[8:14]}
+        )
+    tmt = dt.date(year, month, 1)
+    if tmt <= born.replace(day=1) or tmt.year - born.year < 15:
+        raise IdentifierError(
+            _("NIP: TMT CPNS %(tmt)s terlalu dekat dengan tanggal lahir %(born)s.")
+            % {"tmt": nip[8:14], "born": born.isoformat()}
+        )
+    if tmt > dt.date.today().replace(day=1) + dt.timedelta(days=366):
+        raise IdentifierError(_("NIP: TMT CPNS %(tmt)s ada di masa depan.") % {"tmt": nip[8:14]})
+    if nip[14] not in "12":
+        raise IdentifierError(
+            _("NIP: digit ke-15 adalah jenis kelamin dan harus 1 (pria) atau 2 (wanita), bukan %(d)s.")
+            % {"d": nip[14]}
+        )
+    if nip[15:] == "000":
+        raise IdentifierError(_("NIP: nomor urut (3 digit terakhir) tidak boleh 000."))
+    return nip
+
+
+def validate_ni_pppk(raw: str) -> str:
+    """Validate an NI PPPK loosely: 18 digits, a birth date, digit 13 equal to 2.
+
+    Layout: birth date + appointment year (4) + ``2`` + contract counter + sex digit + serial.
+    """
+    label = "NI PPPK"
+    ni = normalize_nip(raw)
+    _check_shape(ni, label)
+    born = _parse_birth_date(ni, label)
+    year = int(ni[8:12])
+    if year < 2019 or year - born.year < 15 or year > dt.date.today().year + 1:
+        raise IdentifierError(
+            _("NI PPPK: digit 9–12 (%(part)s) bukan tahun pengangkatan yang sah.") % {"part": ni[8:12]}
+        )
+    if ni[12] != "2":
+        raise IdentifierError(_("NI PPPK: digit ke-13 harus 2, bukan %(d)s.") % {"d": ni[12]})
+    return ni
+
+
+# --- Working time (Perpres 21/2023) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """Office hours of one day, local time of the unit."""
+
+    start: dt.time
+    end: dt.time
+    break_minutes: int
+
+    @property
+    def net_minutes(self) -> int:
+        total = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+        return total - self.break_minutes
+
+
+# Mon–Thu 07:30–16:00 with 60 min break, Fri 07:30–16:30 with 90 min: 37.5 h a week.
+DEFAULT_WEEK: dict[int, DayHours] = {
+    **{wd: DayHours(dt.time(7, 30), dt.time(16, 0), 60) for wd in range(4)},
+    4: DayHours(dt.time(7, 30), dt.time(16, 30), 90),
+}
+# Ramadan: start 08:00, 32.5 h a week.
+DEFAULT_RAMADAN_WEEK: dict[int, DayHours] = {
+    **{wd: DayHours(dt.time(8, 0), dt.time(15, 0), 30) for wd in range(4)},
+    4: DayHours(dt.time(8, 0), dt.time(15, 30), 60),
+}
+
+
+def weekly_net_hours(week: dict[int, DayHours]) -> float:
+    return sum(h.net_minutes for h in week.values()) / 60

@@ -1,0 +1,72 @@
+"""Writes to the organisation: units, employees, delegations. Each writes an audit event."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from portal.models import Delegation, Employee, Unit
+from portal.services.audit import audit_record, snapshot
+
+
+def _compute_path(unit: Unit) -> tuple[str, int]:
+    if unit.parent_id:
+        parent = Unit.objects.only("path", "depth").get(pk=unit.parent_id)
+        return f"{parent.path}{unit.pk}/", parent.depth + 1
+    return f"/{unit.pk}/", 0
+
+
+def _rewrite_descendant_paths(old_prefix: str, new_prefix: str, depth_delta: int) -> None:
+    """After a move, rewrite every descendant's path prefix (one row at a time is fine:
+    moves are rare HR operations)."""
+    for child in Unit.objects.filter(path__startswith=old_prefix).exclude(path=old_prefix):
+        Unit.objects.filter(pk=child.pk).update(
+            path=new_prefix + child.path[len(old_prefix):], depth=child.depth + depth_delta
+        )
+
+
+def unit_save(*, actor, unit: Unit) -> Unit:
+    """Create or update a unit, keeping the materialized path of its subtree right."""
+    unit.full_clean(exclude=["head"])
+    with transaction.atomic():
+        before = None
+        old_path, old_depth = "", 0
+        if unit.pk:
+            old = Unit.objects.get(pk=unit.pk)
+            before, old_path, old_depth = snapshot(old), old.path, old.depth
+        unit.save()
+        path, depth = _compute_path(unit)
+        if (path, depth) != (unit.path, unit.depth):
+            Unit.objects.filter(pk=unit.pk).update(path=path, depth=depth)
+            unit.path, unit.depth = path, depth
+            if old_path and old_path != path:
+                _rewrite_descendant_paths(old_path, path, depth - old_depth)
+        audit_record(
+            actor=actor, verb="unit.updated" if before else "unit.created", obj=unit,
+            before=before, after=snapshot(unit), unit=unit,
+        )
+    return unit
+
+
+def employee_save(*, actor, employee: Employee) -> Employee:
+    """Create or update an employee after validating NIP and supervisor."""
+    employee.full_clean(exclude=["user"])
+    with transaction.atomic():
+        before = snapshot(Employee.objects.get(pk=employee.pk)) if employee.pk else None
+        employee.save()
+        audit_record(
+            actor=actor, verb="employee.updated" if before else "employee.created", obj=employee,
+            before=before, after=snapshot(employee), unit=employee.unit,
+        )
+    return employee
+
+
+def delegation_save(*, actor, delegation: Delegation) -> Delegation:
+    delegation.full_clean()
+    with transaction.atomic():
+        before = snapshot(Delegation.objects.get(pk=delegation.pk)) if delegation.pk else None
+        delegation.save()
+        audit_record(
+            actor=actor, verb="delegation.updated" if before else "delegation.created", obj=delegation,
+            before=before, after=snapshot(delegation), unit=delegation.delegator.unit,
+        )
+    return delegation

@@ -1,0 +1,103 @@
+"""The named cast every test can use.
+
+    pemkot (instansi, WIB)
+    └── dinkes (Dinas Kesehatan)            head: kadis
+        ├── bidang_p2p                      kabid supervises ani and budi
+        └── upt (UPT Puskesmas, WITA)
+    pemprov_lain (another instansi, WITA)   outsider works there
+
+``plh`` is an active Plh for ``kabid``; ``hr`` administers dinkes; ``hr_other``
+administers the other institution.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.models import DelegationKind, UnitKind
+from tests.factories import DelegationFactory, EmployeeFactory, HRAdminScopeFactory, UnitFactory, UserFactory
+
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture
+def pemkot(db):
+    return UnitFactory(code="PEMKOT", name="Pemerintah Kota Contoh", time_zone="Asia/Jakarta")
+
+
+@pytest.fixture
+def dinkes(pemkot):
+    return UnitFactory(code="DINKES", name="Dinas Kesehatan", kind=UnitKind.UNIT_ORGANISASI, parent=pemkot)
+
+
+@pytest.fixture
+def bidang_p2p(dinkes):
+    return UnitFactory(code="DINKES-P2P", name="Bidang P2P", kind=UnitKind.BIDANG, parent=dinkes)
+
+
+@pytest.fixture
+def upt(dinkes):
+    return UnitFactory(code="DINKES-UPT1", name="UPT Puskesmas Kota", kind=UnitKind.UPT, parent=dinkes,
+                       time_zone="Asia/Makassar")
+
+
+@pytest.fixture
+def pemprov_lain(db):
+    return UnitFactory(code="PEMPROV-X", name="Pemerintah Provinsi Lain", time_zone="Asia/Makassar")
+
+
+@pytest.fixture
+def kadis(dinkes):
+    e = EmployeeFactory(name="Kepala Dinas", jabatan="Kepala Dinas Kesehatan", unit=dinkes,
+                        user=UserFactory(username="kadis"))
+    dinkes.head = e
+    dinkes.save(update_fields=["head"])
+    return e
+
+
+@pytest.fixture
+def kabid(bidang_p2p, kadis):
+    return EmployeeFactory(name="Kepala Bidang P2P", jabatan="Kepala Bidang P2P", unit=bidang_p2p,
+                           supervisor=kadis, user=UserFactory(username="kabid"))
+
+
+@pytest.fixture
+def ani(bidang_p2p, kabid):
+    return EmployeeFactory(name="Ani Lestari", unit=bidang_p2p, supervisor=kabid, user=UserFactory(username="ani"))
+
+
+@pytest.fixture
+def budi(bidang_p2p, kabid):
+    return EmployeeFactory(name="Budi Santoso", unit=bidang_p2p, supervisor=kabid, user=UserFactory(username="budi"))
+
+
+@pytest.fixture
+def plh(bidang_p2p, kabid, kadis):
+    delegate = EmployeeFactory(name="Citra Plh", jabatan="Analis Kebijakan Ahli Muda", unit=bidang_p2p,
+                               supervisor=kabid, user=UserFactory(username="citra"))
+    DelegationFactory(kind=DelegationKind.PLH, delegator=kabid, delegate=delegate)
+    return delegate
+
+
+@pytest.fixture
+def hr(dinkes):
+    user = UserFactory(username="hr_dinkes")
+    HRAdminScopeFactory(user=user, unit=dinkes)
+    return user
+
+
+@pytest.fixture
+def outsider(pemprov_lain):
+    return EmployeeFactory(name="Orang Luar", unit=pemprov_lain, user=UserFactory(username="luar"))
+
+
+@pytest.fixture
+def hr_other(pemprov_lain):
+    user = UserFactory(username="hr_lain")
+    HRAdminScopeFactory(user=user, unit=pemprov_lain)
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
