@@ -17,3 +17,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Feature apps plug their pages and API in here (the project's root urlconf is the one
+# place that knows every app; portal's own code never imports scheduling/attendance).
+urlpatterns += [
+    path("", include("scheduling.urls")),
+    path("api/v1/", include("scheduling.api_urls")),
+]
