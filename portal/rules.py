@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 NIP_LENGTH = 18
-_DIGITS = re.compile(r"^\d+$")
+# ASCII only: ``\d`` would also accept Arabic-Indic or full-width digits, which int()
+# happily parses but no database row or other system will ever match.
+_DIGITS = re.compile(r"[0-9]+")
+MIN_AGE_AT_TMT = 15
 
 
 class IdentifierError(ValueError):
@@ -35,7 +38,7 @@ def format_nip(nip: str) -> str:
 def _check_shape(value: str, label: str) -> None:
     if not value:
         raise IdentifierError(_("%(label)s wajib diisi.") % {"label": label})
-    if not _DIGITS.match(value):
+    if not _DIGITS.fullmatch(value):
         raise IdentifierError(
             _("%(label)s hanya boleh berisi angka, tanpa spasi atau huruf.") % {"label": label}
         )
@@ -76,10 +79,11 @@ def validate_nip(raw: str) -> str:
             _("NIP: digit 9–14 (%(part)s) bukan TMT CPNS yang sah (TTTTBB).") % {"part": nip[8:14]}
         )
     tmt = dt.date(year, month, 1)
-    if tmt <= born.replace(day=1) or tmt.year - born.year < 15:
+    # Compare months, not years: born Sept 1986 is still 14 in January 2001.
+    if (year, month) < (born.year + MIN_AGE_AT_TMT, born.month):
         raise IdentifierError(
-            _("NIP: TMT CPNS %(tmt)s terlalu dekat dengan tanggal lahir %(born)s.")
-            % {"tmt": nip[8:14], "born": born.isoformat()}
+            _("NIP: TMT CPNS %(tmt)s jatuh sebelum pegawai berusia %(age)d tahun (lahir %(born)s).")
+            % {"tmt": nip[8:14], "age": MIN_AGE_AT_TMT, "born": born.isoformat()}
         )
     if tmt > dt.date.today().replace(day=1) + dt.timedelta(days=366):
         raise IdentifierError(_("NIP: TMT CPNS %(tmt)s ada di masa depan.") % {"tmt": nip[8:14]})

@@ -42,7 +42,9 @@ def roles_of(user, day: dt.date | None = None) -> list[str]:
         return []
     roles = []
     employee = employee_of(user)
-    if employee is not None:
+    # A deactivated employee (retired, transferred out) may still have an active account,
+    # e.g. one that also holds an HR scope; it must not act as staff or approve anything.
+    if employee is not None and employee.is_active:
         roles.append(ROLE_EMPLOYEE)
         has_reports = employee.reports.filter(is_active=True).exists()
         if has_reports or active_delegations_for(employee, day).exists():

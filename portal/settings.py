@@ -195,7 +195,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env.str("API_LOGIN_RATE", default="20/min"),
+        "check_in": env.str("API_CHECKIN_RATE", default="30/min"),
+    },
+    # Trust X-Forwarded-For only when we are behind our own TLS proxy.
+    "NUM_PROXIES": 1 if env.bool("BEHIND_TLS_PROXY", default=False) else None,
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

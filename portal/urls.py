@@ -22,5 +22,6 @@ urlpatterns = [
 # place that knows every app; portal's own code never imports scheduling/attendance).
 urlpatterns += [
     path("", include("scheduling.urls")),
+    path("hr/kebijakan/", include("scheduling.hr_urls")),
     path("api/v1/", include("scheduling.api_urls")),
 ]

@@ -41,13 +41,17 @@ def national_holidays(year: int) -> dict[dt.date, Holiday]:
     return days
 
 
-def _overrides(institution_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, CalendarOverride]:
-    """National overrides first, then the institution's own, which win."""
+def _override_rows(institution_id: int | None, start: dt.date, end: dt.date) -> list[CalendarOverride]:
+    """National overrides first, then the institution's own, so later rows win."""
     rows = CalendarOverride.objects.filter(date__range=(start, end)).filter(
         Q(institution__isnull=True) | Q(institution_id=institution_id)
     )
-    ordered = sorted(rows, key=lambda o: o.institution_id is not None)
-    return {o.date: o for o in ordered}
+    return sorted(rows, key=lambda o: (o.institution_id is not None, o.date))
+
+
+def _overrides(institution_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, CalendarOverride]:
+    """The winning override per date: the institution's own beats the national one."""
+    return {o.date: o for o in _override_rows(institution_id, start, end)}
 
 
 def _institution_id(unit: Unit | None) -> int | None:
@@ -75,7 +79,11 @@ def holidays_between(unit: Unit | None, start: dt.date, end: dt.date) -> dict[dt
         for d, h in national_holidays(year).items():
             if start <= d <= end:
                 days[d] = h
-    for d, o in _overrides(_institution_id(unit), start, end).items():
+    # Apply layer by layer rather than only the winning row: an institution's FWA_DAY
+    # says nothing about holidays, so it must not hide a national WORKING_DAY/HOLIDAY
+    # override on the same date (FWA days cluster around moved holidays).
+    for o in _override_rows(_institution_id(unit), start, end):
+        d = o.date
         if o.kind == OverrideKind.WORKING_DAY:
             days.pop(d, None)
         elif o.kind == OverrideKind.HOLIDAY:

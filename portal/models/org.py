@@ -271,7 +271,7 @@ class Delegation(models.Model):
             raise ValidationError({"end": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
         if self.delegator_id and self.delegator_id == self.delegate_id:
             raise ValidationError({"delegate": _("Pejabat tidak dapat menjadi Plh/Plt bagi dirinya sendiri.")})
-        if self.kind == DelegationKind.PLT and self.start and self.end and (self.end - self.start).days > PLT_MAX_DAYS:
+        if self.kind == DelegationKind.PLT and self.start and self.end and (self.end - self.start).days + 1 > PLT_MAX_DAYS:
             raise ValidationError(
                 {"end": _("Plt paling lama 3 bulan; perpanjangan dicatat sebagai surat perintah baru.")}
             )

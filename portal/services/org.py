@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from portal import rules
 from portal.models import Delegation, Employee, Unit
 from portal.services.audit import audit_record, snapshot
 
@@ -26,8 +29,13 @@ def _rewrite_descendant_paths(old_prefix: str, new_prefix: str, depth_delta: int
 
 def unit_save(*, actor, unit: Unit) -> Unit:
     """Create or update a unit, keeping the materialized path of its subtree right."""
-    unit.full_clean(exclude=["head"])
     with transaction.atomic():
+        if unit.parent_id:
+            # Unit.clean() refuses cycles by reading the parent's path; a parent instance
+            # loaded before a concurrent move has a stale path and would let a cycle in.
+            # Re-read it locked, so no one moves it between the check and the write.
+            unit.parent = Unit.objects.select_for_update().get(pk=unit.parent_id)
+        unit.full_clean(exclude=["head"])
         before = None
         old_path, old_depth = "", 0
         if unit.pk:
@@ -47,10 +55,31 @@ def unit_save(*, actor, unit: Unit) -> Unit:
     return unit
 
 
+def _refuse_supervisor_cycle(employee: Employee) -> None:
+    """Walk up from the new supervisor; meeting the employee again would close a loop."""
+    if not employee.pk or not employee.supervisor_id:
+        return
+    seen, current = set(), employee.supervisor_id
+    while current and current not in seen:
+        if current == employee.pk:
+            raise ValidationError({"supervisor": _(
+                "Atasan ini membentuk lingkaran: %(name)s sudah berada di atas rantai atasannya.")
+                % {"name": employee.name}})
+        seen.add(current)
+        current = Employee.objects.filter(pk=current).values_list("supervisor_id", flat=True).first()
+
+
 def employee_save(*, actor, employee: Employee) -> Employee:
-    """Create or update an employee after validating NIP and supervisor."""
+    """Create or update an employee after validating NIP and supervisor.
+
+    The NIP may be typed grouped ("19860926 201505 1 001"); it is stored without spaces.
+    """
+    # Normalize before full_clean(): its max_length check runs before Employee.clean()
+    # strips the spaces, so a grouped NIP would fail as "too long".
+    employee.nip = rules.normalize_nip(employee.nip)
     employee.full_clean(exclude=["user"])
     with transaction.atomic():
+        _refuse_supervisor_cycle(employee)
         before = snapshot(Employee.objects.get(pk=employee.pk)) if employee.pk else None
         employee.save()
         audit_record(

@@ -1,0 +1,1 @@
+"""API views: ``auth`` (token, me) and ``org`` (units, employees)."""
