@@ -1,17 +1,32 @@
-# Two commands: `make run` (set up and start everything) and `make test`.
+# Two commands: `make run` (set everything up, then start web + worker + beat) and `make test`.
+#
+#   make run            http://127.0.0.1:8000 (PORT=8001 make run for another port)
+#   make test           the whole suite on the embedded default (SQLite, filesystem broker)
+#   make test PYTEST_ARGS="-k calendar -x"
+#
+# Configuration is by environment variables only (README "Configuration").
+
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VAR := $(or $(PORTAL_VAR_DIR),var)
+PORT ?= 8000
+HOST ?= 127.0.0.1
+SEED_ARGS ?=
+PYTEST_ARGS ?=
+
+# The local demo runs with DEBUG on (dev secret key accepted); `make test` turns it off.
 export DEBUG ?= 1
+export PORT HOST
 
 .PHONY: run test venv migrate seed lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
+# Reinstall only when requirements.txt is newer than the stamp.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -19,12 +34,18 @@ venv: $(VENV)/.installed
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 
+# Demo data once per database; `make clean` (which deletes var/) seeds again next time.
 seed: migrate
-	@test -f var/.seeded || ($(BIN)/python manage.py seed_demo && touch var/.seeded)
+	@if [ -f $(VAR)/.seeded ]; then echo "Demo data already loaded ($(VAR)/.seeded)."; \
+	else $(BIN)/python manage.py seed_demo $(SEED_ARGS) \
+	  || { echo "make: seed_demo failed: no demo data loaded" >&2; exit 1; }; \
+	  touch $(VAR)/.seeded; fi
 
+# honcho starts web, worker and beat together; one Ctrl-C stops all three.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput -v0
-	$(BIN)/honcho start -f Procfile
+	@echo "Portal: http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	$(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: venv
 	DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
@@ -32,5 +53,14 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Every bench/*.py except helpers (_*.py, __init__.py); they print ratios, not pass/fail.
+bench: venv
+	@set -e; found=0; for f in bench/*.py; do \
+	  case "$$(basename "$$f")" in _*) continue;; esac; [ -f "$$f" ] || continue; \
+	  found=1; echo "== $$f"; PYTHONPATH=. $(BIN)/python "$$f"; \
+	done; [ $$found = 1 ] || echo "No benchmarks in bench/ yet (they come with the requests issue)."
+
+# Deletes the local database, broker queue, collected static files and media.
 clean:
-	rm -rf var
+	rm -rf $(VAR)
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -41,6 +41,7 @@ def bench_env(db_name: str) -> dict:
 
 
 def fresh_database(env: dict, db_name: str) -> None:
+    Path(env["PORTAL_VAR_DIR"], "static").mkdir(parents=True, exist_ok=True)
     pg = env["PG_URL"].replace("postgres://", "")
     user, host = pg.split("@")
     hostname, port = host.split(":")

@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=16)
     parser.add_argument("--staff", type=int, default=40)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--days", type=int, default=5)
+    parser.add_argument("--days", type=int, default=4)
     args = parser.parse_args()
 
     env = bench_env(DB)
@@ -105,8 +105,9 @@ def main() -> None:
     days = working_days(args.days)
     rng = random.Random(7)
 
-    baseline_jobs = [("GET", "/api/v1/me/", tokens[p.pk], None)
-                     for _unit, _boss, staff, tokens in teams for p in staff][:3000]
+    people = [(p, tokens) for _unit, _boss, staff, tokens in teams for p in staff]
+    baseline_jobs = [("GET", "/api/v1/me/", people[i % len(people)][1][people[i % len(people)][0].pk], None)
+                     for i in range(max(2000, len(people)))]
     submit_jobs = []
     for _unit, _boss, staff, tokens in teams:
         for i, person in enumerate(staff):

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("accounts/login/", shell.LoginView.as_view(), name="login"),
     path("accounts/logout/", shell.logout_view, name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", shell.set_language, name="set_language"),
     path("hr/import/", hr.import_people, name="hr-import"),
     path("hr/supervisor-check/", hr.supervisor_check, name="hr-supervisor-check"),
     path("hr/audit/", hr.audit_log, name="hr-audit"),

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""HR pages of scheduling, mounted by the project at ``hr/kebijakan/``."""
+
+from django.urls import path
+
+from scheduling import hr_views
 
 app_name = "scheduling_hr"
-urlpatterns: list = []
+urlpatterns = [
+    path("", hr_views.policy_list, name="policies"),
+    path("unit/<int:unit_id>/", hr_views.policy_unit, name="policy_unit"),
+    path("unit/<int:unit_id>/aturan/<int:policy_id>/", hr_views.policy_unit, name="policy_edit"),
+    path("fwa/", hr_views.fwa_windows, name="fwa"),
+]

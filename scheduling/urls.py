@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from scheduling.views import employee, supervisor
 
 app_name = "scheduling"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("rencana/", employee.my_calendar, name="my-calendar"),
+    path("rencana/ajukan/", employee.request_new, name="request-new"),
+    path("rencana/ajukan/periksa/", employee.request_preview, name="request-preview"),
+    path("rencana/pengajuan/", employee.my_requests, name="my-requests"),
+    path("rencana/pengajuan/<int:pk>/tarik/", employee.day_withdraw, name="day-withdraw"),
+    path("rencana/pengajuan/<int:pk>/batalkan/", employee.day_cancel, name="day-cancel"),
+    path("persetujuan/", supervisor.inbox, name="inbox"),
+    path("persetujuan/<int:pk>/putuskan/", supervisor.inbox_decide, name="inbox-decide"),
+    path("persetujuan/massal/", supervisor.inbox_bulk, name="inbox-bulk"),
+    path("tim/", supervisor.team, name="team"),
+]

@@ -1,19 +1,268 @@
-"""HR admin pages: people import, supervisor data check, audit log."""
+"""HR admin pages: people import, supervisor data check, audit log.
 
+Every page needs an HR admin scope or a superuser; anyone else gets 404, so the pages'
+existence is not advertised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Employee, Unit
+from portal.selectors import audit_events_visible_to, employees_visible_to, hr_scope_units
+from portal.services.people_import import (
+    COLUMNS,
+    KIND_EMPLOYEES,
+    KIND_UNITS,
+    ImportFileError,
+    cycle_members,
+    people_import,
+)
+
+MAX_ERRORS_SHOWN = 500
+ISSUES_PER_PAGE = 100
+EVENTS_PER_PAGE = 50
 
 
-@login_required
-def import_people(request):  # placeholder, implemented by the HR-tools work
-    return HttpResponse(status=501)
+def hr_required(view):
+    """Login, then 404 unless the user is a superuser or holds an HR scope."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_superuser and not hr_scope_units(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-@login_required
+def _page_query(request) -> str:
+    """The current filters as a query string, without the page number."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# --- Import -------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Jenis data"), widget=forms.RadioSelect, initial=KIND_EMPLOYEES,
+        choices=[(KIND_UNITS, _("Unit kerja")), (KIND_EMPLOYEES, _("Pegawai"))],
+    )
+    file = forms.FileField(label=_("Berkas CSV atau XLSX"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    dry_run = forms.BooleanField(
+        label=_("Uji coba saja: periksa semua baris tanpa menyimpan"), required=False, initial=True,
+    )
+    initial_password = forms.CharField(
+        label=_("Kata sandi awal akun baru (opsional)"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Kosongkan agar akun baru dibuat tanpa kata sandi; pegawai lalu mengatur ulang kata sandi."),
+    )
+
+
+@hr_required
+def import_people(request):
+    if request.GET.get("template") in COLUMNS:
+        return _template_csv(request.GET["template"])
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = people_import(actor=request.user, kind=data["kind"], upload=data["file"],
+                                       dry_run=data["dry_run"], initial_password=data["initial_password"])
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+    else:
+        form = ImportForm()
+    context = {
+        "form": form, "result": result, "columns": COLUMNS,
+        "errors_shown": result.errors[:MAX_ERRORS_SHOWN] if result else [],
+        "errors_hidden": max(0, len(result.errors) - MAX_ERRORS_SHOWN) if result else 0,
+    }
+    return render(request, "portal/hr/import.html", context)
+
+
+def _template_csv(kind: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pola-{kind}.csv"'
+    csv.writer(response).writerow([c.name for c in COLUMNS[kind]])
+    return response
+
+
+# --- Supervisor data check ------------------------------------------------------------
+
+ISSUE_NONE = "none"
+ISSUE_INACTIVE = "inactive"
+ISSUE_OTHER_INSTITUTION = "other_institution"
+ISSUE_CYCLE = "cycle"
+ISSUE_LABELS = {
+    ISSUE_NONE: _("Belum ada atasan langsung"),
+    ISSUE_INACTIVE: _("Atasan tidak aktif"),
+    ISSUE_OTHER_INSTITUTION: _("Atasan berada di instansi lain"),
+    ISSUE_CYCLE: _("Rantai atasan membentuk lingkaran"),
+}
+
+
+@dataclass
+class SupervisorIssue:
+    employee_id: int
+    sort_key: tuple
+    issues: list[str]
+    employee: Employee | None = None
+
+    @property
+    def labels(self):
+        return [ISSUE_LABELS[i] for i in self.issues]
+
+
+def _institution_of(path: str | None) -> str | None:
+    return path.split("/")[1] if path else None
+
+
+def supervisor_issues(user) -> list[SupervisorIssue]:
+    """Active employees in ``user``'s scope whose supervisor data is wrong.
+
+    Reads light tuples for the whole scope (one query) and fetches full rows only for
+    the page shown. The head of an instansi has nobody above them: not an issue.
+    """
+    rows = list(employees_visible_to(user).filter(is_active=True).values_list(
+        "id", "supervisor_id", "supervisor__is_active", "unit__path", "supervisor__unit__path", "name",
+    ))
+    if not rows:
+        return []
+    root_heads = set(Unit.objects.filter(parent__isnull=True, head__isnull=False).values_list("head_id", flat=True))
+    in_cycle = cycle_members(_supervisor_pairs(user, {_institution_of(r[3]) for r in rows}))
+    found = []
+    for pk, sup_id, sup_active, path, sup_path, name in rows:
+        issues = []
+        if sup_id is None and pk not in root_heads:
+            issues.append(ISSUE_NONE)
+        if sup_id is not None and not sup_active:
+            issues.append(ISSUE_INACTIVE)
+        if sup_id is not None and _institution_of(sup_path) != _institution_of(path):
+            issues.append(ISSUE_OTHER_INSTITUTION)
+        if pk in in_cycle:
+            issues.append(ISSUE_CYCLE)
+        if issues:
+            found.append(SupervisorIssue(pk, (path, name, pk), issues))
+    return sorted(found, key=lambda i: i.sort_key)
+
+
+def _supervisor_pairs(user, institution_ids: set[str]) -> dict[int, int | None]:
+    """(id → supervisor id) over the scope's whole institutions: a loop may pass
+    through someone above the HR admin's subtree."""
+    qs = Employee.objects.all()
+    if not user.is_superuser:
+        q = Q(pk__in=[])
+        for institution_id in institution_ids:
+            q |= Q(unit__path__startswith=f"/{institution_id}/")
+        qs = qs.filter(q)
+    return dict(qs.values_list("id", "supervisor_id"))
+
+
+@hr_required
 def supervisor_check(request):
-    return HttpResponse(status=501)
+    issues = supervisor_issues(request.user)
+    counts = {key: sum(key in i.issues for i in issues) for key in ISSUE_LABELS}
+    wanted = request.GET.get("issue")
+    if wanted in ISSUE_LABELS:
+        issues = [i for i in issues if wanted in i.issues]
+    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    employees = Employee.objects.select_related("unit", "supervisor__unit").in_bulk(
+        [i.employee_id for i in page.object_list]
+    )
+    for issue in page.object_list:
+        issue.employee = employees[issue.employee_id]
+        issue.admin_url = reverse("admin:portal_employee_change", args=[issue.employee_id])
+    context = {
+        "page": page, "issues": list(page.object_list), "total": len(issues),
+        "counts": [(key, ISSUE_LABELS[key], counts[key]) for key in ISSUE_LABELS],
+        "wanted": wanted, "query": _page_query(request),
+    }
+    return render(request, "portal/hr/supervisor_check.html", context)
 
 
-@login_required
+# --- Audit log ---------------------------------------------------------------------------
+
+
+class AuditFilterForm(forms.Form):
+    verb = forms.ChoiceField(label=_("Aksi"), required=False)
+    object_type = forms.ChoiceField(label=_("Jenis objek"), required=False)
+    actor = forms.CharField(label=_("Nama pengguna pelaku"), required=False, max_length=150)
+    date_from = forms.DateField(label=_("Dari tanggal"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Sampai tanggal"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Semua"))]
+        for name in ("verb", "object_type"):
+            values = events.order_by(name).values_list(name, flat=True).distinct()
+            self.fields[name].choices = everything + [(v, v) for v in values]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
+        return data
+
+
+def _filter_events(events, data: dict, tz):
+    if data.get("verb"):
+        events = events.filter(verb=data["verb"])
+    if data.get("object_type"):
+        events = events.filter(object_type=data["object_type"])
+    if data.get("actor"):
+        events = events.filter(actor__username__icontains=data["actor"])
+    # Days are the HR admin's local days, not UTC days.
+    if data.get("date_from"):
+        events = events.filter(at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz))
+    if data.get("date_to"):
+        end = data["date_to"] + dt.timedelta(days=1)
+        events = events.filter(at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz))
+    return events
+
+
+def _changes(event) -> list[tuple[str, object, object]]:
+    before, after = event.before or {}, event.after or {}
+    return [(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
+            if before.get(k) != after.get(k)]
+
+
+@hr_required
 def audit_log(request):
-    return HttpResponse(status=501)
+    scopes = hr_scope_units(request.user)
+    tz = scopes[0].tzinfo if scopes else timezone.get_current_timezone()
+    events = audit_events_visible_to(request.user)
+    form = AuditFilterForm(request.GET or None, events=events)
+    if form.is_bound and form.is_valid():
+        events = _filter_events(events, form.cleaned_data, tz)
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events.select_related("actor", "unit"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.changes = _changes(event)
+    context = {"form": form, "page": page, "events": page.object_list, "query": _page_query(request),
+               "tz_name": timezone.localtime(timezone=tz).tzname()}
+    with timezone.override(tz):
+        return render(request, "portal/hr/audit_log.html", context)

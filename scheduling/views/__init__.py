@@ -1,0 +1,5 @@
+"""Server-rendered scheduling pages (employee and supervisor)."""
+
+from scheduling.views import employee, supervisor
+
+__all__ = ["employee", "supervisor"]

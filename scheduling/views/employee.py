@@ -1,0 +1,267 @@
+"""The employee's pages: own month plan, the request form with live checks, own requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import workcalendar
+from portal.models import AuditEvent, Employee
+from scheduling import selectors, services
+from scheduling.forms import DATE_SINGLE, RequestForm, parse_month
+from scheduling.models import ACTIVE_STATUSES, RequestDay, Status
+from scheduling.views.common import (
+    SEVERITY_LABELS,
+    acting_label,
+    current_employee,
+    month_bounds,
+    month_nav,
+    nice_date,
+    person_name,
+)
+
+MAX_SUGGESTED_DAYS = 3  # nearest passing days are searched for the first few blocked days only: each costs a scan
+
+# --- Month calendar --------------------------------------------------------------------
+
+
+@dataclass
+class CalendarCell:
+    date: dt.date
+    working: bool
+    weekend: bool
+    today: bool
+    past: bool
+    holiday: workcalendar.Holiday | None = None
+    coverage: selectors.CoverageDay | None = None
+    plan: list[RequestDay] = field(default_factory=list)
+
+    @property
+    def has_active(self) -> bool:
+        return any(r.status in ACTIVE_STATUSES for r in self.plan)
+
+    @property
+    def slot_class(self) -> str:
+        c = self.coverage
+        if c is None:
+            return ""
+        if c.in_office < c.minimum:
+            return "slot--below"
+        return {0: "slot--full", 1: "slot--low"}.get(c.remaining, "slot--ok")
+
+
+@login_required
+@require_GET
+def my_calendar(request):
+    me = current_employee(request.user)
+    unit = me.unit
+    today = unit.local_today()
+    first, last = month_bounds(parse_month(request.GET.get("bulan"), today))
+    plan = defaultdict(list)
+    for day in RequestDay.objects.filter(employee=me, date__range=(first, last)).order_by("date", "-id"):
+        plan[day.date].append(day)
+    coverage = {c.date: c for c in selectors.coverage(unit, first, last)}
+    holidays = workcalendar.holidays_between(unit, first, last)
+    weekdays = workcalendar.working_weekdays(unit)
+    cells = []
+    for i in range((last - first).days + 1):
+        d = first + dt.timedelta(days=i)
+        cov = coverage.get(d)
+        working = bool(cov and cov.working)
+        cells.append(CalendarCell(d, working, d.weekday() not in weekdays, d == today, d < today, holidays.get(d),
+                                  cov if working and d >= today else None,  # no slots to offer in the past
+                                  sorted(plan[d], key=lambda r: r.status not in ACTIVE_STATUSES)))
+    return render(request, "scheduling/my_calendar.html", {
+        "employee": me, "unit": unit, "cells": cells, "fillers": range(first.weekday()), "today": today,
+        "weekday_headers": [first - dt.timedelta(days=first.weekday() - i) for i in range(7)], **month_nav(first),
+    })
+
+
+# --- Request form and live preview -----------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    preview: services.DayPreview
+    nearest: list[dt.date]
+    searched: bool = False
+
+    @property
+    def label(self) -> str:
+        return SEVERITY_LABELS[self.preview.worst]
+
+
+def preview_context(me: Employee, form: RequestForm, previews=None, skipped=None) -> dict:
+    """Per-day verdicts, skipped days and, for blocked days, the nearest days that would pass.
+
+    Without ``previews`` the days are checked now (raises ValidationError for bad dates).
+    """
+    kind = form.cleaned_data["kind"]
+    special = form.cleaned_data["special_circumstance"]
+    if previews is None:
+        days, skipped = services.expand_dates(me.unit, **form.date_kwargs())
+        previews = services.preview_days(me, kind, days, special_circumstance=special)
+    rows, budget = [], MAX_SUGGESTED_DAYS
+    for p in previews:
+        row = PreviewRow(p, [])
+        if p.blocked and budget:
+            row.nearest = services.nearest_passing_days(me, kind, p.date, special_circumstance=special)
+            row.searched = True
+            budget -= 1
+        rows.append(row)
+    blocked = sum(1 for p in previews if p.blocked)
+    return {"rows": rows, "skipped": skipped or [], "n_blocked": blocked, "n_passing": len(previews) - blocked,
+            "n_warned": sum(1 for p in previews if p.worst == "warn"), "checked": True}
+
+
+def _initial(request, me: Employee) -> dict:
+    """Prefill from the calendar's "Ajukan" link (``?tanggal=YYYY-MM-DD``)."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("tanggal", ""))
+    except ValueError:
+        day = None
+    return {"date_mode": DATE_SINGLE, "date": day}
+
+
+@login_required
+def request_new(request):
+    me = current_employee(request.user)
+    context = {"employee": me}
+    if request.method != "POST":
+        form = RequestForm(initial=_initial(request, me), employee=me)
+        return render(request, "scheduling/request_form.html", {**context, "form": form})
+    form = RequestForm(request.POST, request.FILES, employee=me)
+    context["had_files"] = bool(request.FILES)
+    if form.is_valid():
+        try:
+            if "check" in request.POST:  # the no-JavaScript "Periksa" button: check, save nothing
+                context.update(preview_context(me, form))
+            else:
+                result = services.request_submit(actor=request.user, **form.submit_kwargs())
+                _announce(request, result)
+                return redirect("scheduling:my-requests")
+        except services.RequestBlocked as exc:
+            context.update(preview_context(me, form, exc.previews, exc.skipped), refused=str(exc))
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+    return render(request, "scheduling/request_form.html", {**context, "form": form})
+
+
+def _announce(request, result: services.SubmitResult) -> None:
+    n = len(result.days)
+    messages.success(request, ngettext("%(n)d hari diajukan.", "%(n)d hari diajukan.", n) % {"n": n})
+    approved = sum(1 for d in result.days if d.status == Status.APPROVED)
+    if approved:
+        messages.info(request, _("%(n)d hari langsung disetujui (jendela FWA).") % {"n": approved})
+    if result.blocked:
+        dates = ", ".join(nice_date(p.date) for p in result.blocked)
+        messages.warning(request, _("Hari yang ditolak aturan dan dilewati: %(dates)s.") % {"dates": dates})
+
+
+@login_required
+@require_GET
+def request_preview(request):
+    """HTML fragment with the checks of what the form currently asks for; saves nothing."""
+    me = current_employee(request.user)
+    form = RequestForm(request.GET, employee=me)
+    context = {"form": form}
+    if form.is_valid():
+        try:
+            context.update(preview_context(me, form))
+        except ValidationError as exc:
+            context["errors"] = exc.messages
+    else:
+        context["incomplete"] = True
+    return render(request, "scheduling/partials/preview.html", context)
+
+
+# --- Own requests ----------------------------------------------------------------------
+
+VERB_LABELS = {
+    "request.submitted": _("Diajukan"),
+    "request_day.approved": _("Disetujui"),
+    "request_day.rejected": _("Ditolak"),
+    "request_day.withdrawn": _("Ditarik"),
+    "request_day.cancelled": _("Dibatalkan"),
+}
+
+
+def _history(days: list[RequestDay]) -> dict[int, list[dict]]:
+    """Audit events of these days (and of their requests' submission), oldest first, in two queries."""
+    day_ids = [str(d.pk) for d in days]
+    request_ids = {str(d.request_id) for d in days}
+    events = AuditEvent.objects.select_related("actor__employee").order_by("at", "id")
+    by_day = defaultdict(list)
+    for e in events.filter(object_type="scheduling.requestday", object_id__in=day_ids):
+        by_day[e.object_id].append(e)
+    by_request = defaultdict(list)
+    for e in events.filter(object_type="scheduling.workrequest", object_id__in=request_ids):
+        by_request[e.object_id].append(e)
+    out = {}
+    for d in days:
+        rows = by_request[str(d.request_id)] + by_day[str(d.pk)]
+        out[d.pk] = [{"at": e.at, "verb": _verb_label(e), "actor": person_name(e.actor),
+                      "acting_for": acting_label(e.acting_for), "reason": (e.after or {}).get("reason", "")}
+                     for e in rows]
+    return out
+
+
+def _verb_label(event: AuditEvent) -> str:
+    if event.verb == "request_day.approved" and (event.after or {}).get("auto"):
+        return _("Disetujui otomatis")
+    return str(VERB_LABELS.get(event.verb, event.verb))
+
+
+@login_required
+@require_GET
+def my_requests(request):
+    me = current_employee(request.user)
+    today = me.unit.local_today()
+    days = (RequestDay.objects.filter(employee=me)
+            .select_related("request__other_office", "decided_by__employee").order_by("-date", "-id"))
+    page = Paginator(days, 30).get_page(request.GET.get("halaman"))
+    items = list(page)
+    history = _history(items)
+    for d in items:
+        d.history = history[d.pk]
+        d.can_withdraw = d.status == Status.PENDING
+        d.can_cancel = d.status == Status.APPROVED and d.date > today
+        d.decider = person_name(d.decided_by) if d.decided_by_id else ""
+        d.acting = acting_label(d.acting_for)
+    return render(request, "scheduling/my_requests.html",
+                  {"employee": me, "page": page, "items": items, "tz": me.unit.effective_time_zone,
+                   "tz_abbreviation": me.unit.tz_abbreviation})
+
+
+@login_required
+@require_POST
+def day_withdraw(request, pk: int):
+    try:
+        decision = services.request_day_withdraw(actor=request.user, day_id=pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Pengajuan %(date)s ditarik.") % {"date": nice_date(decision.day.date)})
+    return redirect("scheduling:my-requests")
+
+
+@login_required
+@require_POST
+def day_cancel(request, pk: int):
+    try:
+        decision = services.request_day_cancel(actor=request.user, day_id=pk, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Pengajuan %(date)s dibatalkan.") % {"date": nice_date(decision.day.date)})
+    return redirect("scheduling:my-requests")

@@ -1,0 +1,1 @@
+"""Pytest plugins loaded from pytest.ini with ``-p tests.plugins.<name>``."""
