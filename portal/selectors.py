@@ -81,3 +81,21 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     if not scopes:
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(unit__in=Unit.objects.subtrees_of(scopes))
+
+
+def units_in_time_zone(tz: str) -> list[Unit]:
+    """Active units whose effective time zone is ``tz`` (resolved in memory from the paths)."""
+    units = list(Unit.objects.filter(is_active=True).only("id", "path", "time_zone", "parent_id", "name", "head_id"))
+    own = {u.pk: u.time_zone for u in units}
+    out = []
+    for unit in units:
+        zone = next((own.get(a) for a in reversed(unit.ancestor_ids) if own.get(a)), "Asia/Jakarta")
+        if zone == tz:
+            out.append(unit)
+    return out
+
+
+def local_today(tz: str) -> dt.date:
+    import zoneinfo
+
+    return timezone.localtime(timezone=zoneinfo.ZoneInfo(tz)).date()

@@ -24,4 +24,6 @@ urlpatterns += [
     path("", include("scheduling.urls")),
     path("hr/kebijakan/", include("scheduling.hr_urls")),
     path("api/v1/", include("scheduling.api_urls")),
+    path("", include("attendance.urls")),
+    path("api/v1/", include("attendance.api_urls")),
 ]

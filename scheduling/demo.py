@@ -91,7 +91,8 @@ def seed_requests(ctx) -> None:
 
 
 def _trim_to_policy(ctx) -> None:
-    """Turn approvals that would break a unit's minimum back into pending, latest first."""
+    """Turn flexible approvals that would break a unit's minimum back into pending (future)
+    or rejected (past), latest first. Absences count as away but are never trimmed."""
     from scheduling import selectors
 
     approved = RequestDay.objects.filter(unit__path__startswith=ctx.institution.path, status=Status.APPROVED,
@@ -100,9 +101,10 @@ def _trim_to_policy(ctx) -> None:
         headcount = selectors.unit_headcount(unit)
         for d in sorted(set(approved.filter(unit=unit).values_list("date", flat=True))):
             policy = selectors.effective_policy(unit, d)
-            allowed = max(0, headcount - rules.required_in_office(policy, d.weekday(), headcount))
-            away = RequestDay.objects.filter(unit=unit, date=d, status=Status.APPROVED)
-            excess = away.count() - allowed
+            absent = RequestDay.objects.filter(unit=unit, date=d, status=Status.APPROVED).exclude(
+                kind__in=[Kind.WFH, Kind.WFA, Kind.OTHER_OFFICE]).count()
+            allowed = max(0, headcount - absent - rules.required_in_office(policy, d.weekday(), headcount))
+            excess = approved.filter(unit=unit, date=d).count() - allowed
             if excess > 0:
                 ids = list(approved.filter(unit=unit, date=d).order_by("-pk").values_list("pk", flat=True)[:excess])
                 new_status = Status.PENDING if d >= ctx.today else Status.REJECTED

@@ -231,8 +231,10 @@ def _essential_rows(formset) -> list[tuple[str, int]]:
 
 
 class UnitChoices(forms.ModelMultipleChoiceField):
+    base_depth = 0  # the top of the HR admin's scope is shown without indent
+
     def label_from_instance(self, obj):
-        return f"{'— ' * obj.depth}{obj.name}"
+        return f"{'— ' * (obj.depth - self.base_depth)}{obj.name}"
 
 
 class FwaWindowForm(forms.Form):
@@ -245,7 +247,9 @@ class FwaWindowForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = units_visible_to(user).order_by("path")
+        units = units_visible_to(user).order_by("path")
+        self.fields["units"].queryset = units
+        self.fields["units"].base_depth = min(units.values_list("depth", flat=True), default=0)
 
     def clean(self):
         data = super().clean()

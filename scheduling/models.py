@@ -157,6 +157,8 @@ class UnitDay(models.Model):
 
     unit = models.ForeignKey("portal.Unit", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
+    # Bumped by every change to the unit's plan that day; staffing recomputes rows changed since.
+    changed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "date"], name="unit_day_unique")]

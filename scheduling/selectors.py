@@ -184,7 +184,8 @@ def days_decidable_by(user) -> QuerySet[RequestDay]:
     approver_ids = list(represented_approvers(user))
     if not approver_ids:
         return RequestDay.objects.none()
-    return RequestDay.objects.filter(_decidable_filter(approver_ids))
+    # Nobody decides their own days, not even as Plh/Plt of their own supervisor.
+    return RequestDay.objects.filter(_decidable_filter(approver_ids)).exclude(employee__user=user)
 
 
 def request_days_visible_to(user) -> QuerySet[RequestDay]:
@@ -249,3 +250,56 @@ def inbox(user) -> list[dict]:
         items.append({"day": d, "headcount": headcount, "before": before, "after": after, "minimum": minimum,
                       "below": after < minimum, "flexible": d.kind in FLEXIBLE_KINDS})
     return items
+
+
+# --- For attendance (staffing, day status) ---------------------------------------------
+
+def plan_counts(start: dt.date, end: dt.date, unit_ids=None):
+    """Active request days of active employees per (unit, date, kind, status): one GROUP BY.
+
+    Yields tuples ``(unit_id, date, kind, status, n)``.
+    """
+    qs = RequestDay.objects.filter(date__range=(start, end), status__in=list(ACTIVE_STATUSES),
+                                   employee__is_active=True)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    return (qs.values_list("unit_id", "date", "kind", "status").annotate(n=Count("id"))
+            .values_list("unit_id", "date", "kind", "status", "n").order_by())
+
+
+def all_policy_rows() -> list[CoveragePolicy]:
+    """Every coverage policy row, for computing many units' effective policies in memory."""
+    return list(CoveragePolicy.objects.prefetch_related("essential_positions"))
+
+
+def policy_for(unit: Unit, day: dt.date, rows: list[CoveragePolicy]) -> rules.Policy:
+    """Effective policy of ``unit`` on ``day`` from preloaded rows (see :func:`all_policy_rows`)."""
+    ancestors = set(unit.ancestor_ids)
+    return rules.merge_policies(_policy_layers(unit, day, [r for r in rows if r.unit_id in ancestors]))
+
+
+def changed_unit_days(limit: int = 5000) -> list[tuple[int, int, dt.date, dt.datetime]]:
+    """Unit-days whose plan changed since staffing last looked: (id, unit_id, date, changed_at)."""
+    from scheduling.models import UnitDay
+
+    return list(UnitDay.objects.filter(changed_at__isnull=False).order_by("changed_at")
+                .values_list("pk", "unit_id", "date", "changed_at")[:limit])
+
+
+def approved_plan_for(employee_ids, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], str]:
+    """Approved request kinds per (employee_id, date), for day status and work mode."""
+    rows = RequestDay.objects.filter(employee_id__in=list(employee_ids), date__range=(start, end),
+                                     status=Status.APPROVED).values_list("employee_id", "date", "kind")
+    return {(e, d): k for e, d, k in rows}
+
+
+def pending_days_before(day: dt.date) -> QuerySet[RequestDay]:
+    return RequestDay.objects.filter(status=Status.PENDING, date__lt=day)
+
+
+def pending_days_on(day: dt.date) -> QuerySet[RequestDay]:
+    return RequestDay.objects.filter(status=Status.PENDING, date=day)
+
+
+def approved_flexible_on(day: dt.date) -> QuerySet[RequestDay]:
+    return RequestDay.objects.filter(status=Status.APPROVED, date=day, kind__in=list(FLEXIBLE_KINDS))

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import workcalendar
+from portal.jobs import enqueue_on_commit
 from portal.models import AsnType, Employee, Unit
 from portal.selectors import employee_of
 from portal.services.audit import audit_record
-from scheduling import rules, selectors
+from scheduling import notifications, rules, selectors
 from scheduling.models import (
     CUTI_KINDS,
     FLEXIBLE_KINDS,
@@ -244,6 +245,7 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
             audit_record(actor=actor, verb="request.submitted", obj=request, unit=employee.unit,
                          after={"kind": kind, "dates": [p.date.isoformat() for p in passing],
                                 "special_circumstance": special_circumstance})
+            _touch_unit_days([(employee.unit_id, p.date) for p in passing])
     except IntegrityError:
         raise ValidationError({"dates": _("Sudah ada pengajuan aktif pada salah satu tanggal.")}) from None
     created = list(RequestDay.objects.filter(request=request).order_by("date"))
@@ -276,6 +278,26 @@ def _attach_evidence(request: WorkRequest, upload) -> None:
     if mime is None:
         raise ValidationError({"evidence": _("Berkas %(name)s harus PDF, PNG atau JPEG.") % {"name": upload.name}})
     Evidence.objects.create(request=request, file=upload, content_type=mime, size=upload.size)
+
+
+# --- Side effects shared by every transition -------------------------------------------
+
+def _touch_unit_days(pairs) -> None:
+    """Mark (unit_id, date) pairs changed, in the caller's transaction, and ask for a
+    staffing refresh after commit (coalesced: a burst of decisions makes one refresh)."""
+    pairs = set(pairs)
+    if not pairs:
+        return
+    UnitDay.objects.bulk_create([UnitDay(unit_id=u, date=d) for u, d in pairs], ignore_conflicts=True)
+    now = timezone.now()
+    for unit_id, day in pairs:
+        UnitDay.objects.filter(unit_id=unit_id, date=day).update(changed_at=now)
+    enqueue_on_commit("attendance.refresh_staffing", coalesce_key="staffing-refresh", countdown=2)
+
+
+def _tell_employee(day: RequestDay, verb: str) -> None:
+    """Tell the employee their day was decided (in-app + email, once per day and outcome)."""
+    notifications.day_decided(day, verb)
 
 
 # --- Deciding --------------------------------------------------------------------------
@@ -326,7 +348,10 @@ def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = F
             audit_record(actor=actor, verb="request_day.approved", obj=day, unit=day.unit, acting_for=acting_for,
                          before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason,
                                                                    "auto": auto})
+            _touch_unit_days([(day.unit_id, day.date)])
         day.refresh_from_db()
+        if changed:
+            _tell_employee(day, "approved")
         return Decision(day, bool(changed), preview.verdicts)
 
 
@@ -348,6 +373,9 @@ def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:
         if changed:
             audit_record(actor=actor, verb="request_day.rejected", obj=day, unit=day.unit, acting_for=acting_for,
                          before={"status": Status.PENDING}, after={"status": Status.REJECTED, "reason": reason})
+            _touch_unit_days([(day.unit_id, day.date)])
+            day.refresh_from_db()
+            _tell_employee(day, "rejected")
     day.refresh_from_db()
     return Decision(day, bool(changed))
 
@@ -391,12 +419,13 @@ def request_day_withdraw(*, actor, day_id: int) -> Decision:
             raise ValidationError({"status": _("Hanya pengajuan yang menunggu persetujuan yang dapat ditarik.")})
         audit_record(actor=actor, verb="request_day.withdrawn", obj=day, unit=day.unit,
                      before={"status": Status.PENDING}, after={"status": Status.WITHDRAWN})
+        _touch_unit_days([(day.unit_id, day.date)])
     day.refresh_from_db()
     return Decision(day, True)
 
 
 def request_day_cancel(*, actor, day_id: int, reason: str = "") -> Decision:
-    """Cancel an approved future day: frees the slot; the supervisor is told (audit + notification)."""
+    """Cancel an approved future day: frees the slot; the approver is told (in-app + email)."""
     day = selectors.own_day(actor, day_id)
     if day.date <= day.unit.local_today():
         raise ValidationError({"date": _("Hanya hari yang belum berjalan yang dapat dibatalkan.")})
@@ -407,6 +436,9 @@ def request_day_cancel(*, actor, day_id: int, reason: str = "") -> Decision:
             raise ValidationError({"status": _("Hanya pengajuan yang sudah disetujui yang dapat dibatalkan.")})
         audit_record(actor=actor, verb="request_day.cancelled", obj=day, unit=day.unit,
                      before={"status": Status.APPROVED}, after={"status": Status.CANCELLED, "reason": reason})
+        _touch_unit_days([(day.unit_id, day.date)])
+        day.refresh_from_db()
+        notifications.day_cancelled(day)
     day.refresh_from_db()
     return Decision(day, True)
 
@@ -460,3 +492,28 @@ def fwa_window_open(*, actor, name: str, start: dt.date, end: dt.date, units: li
                                         kind__in=[Kind.WFH, Kind.WFA]).select_related("unit")
     _auto_approve_in_fwa_windows([d for d in pending if _window_covers(window, d.unit)])
     return window
+
+
+# --- Housekeeping called by workers -----------------------------------------------------
+
+def unit_days_mark_clean(rows) -> None:
+    """Clear the changed flag of unit-days staffing has recomputed, unless they changed again
+    meanwhile (the conditional UPDATE keeps a newer change dirty)."""
+    for pk, changed_at in rows:
+        UnitDay.objects.filter(pk=pk, changed_at=changed_at).update(changed_at=None)
+
+
+def request_days_expire(*, today: dt.date) -> int:
+    """Pending days whose date has passed become expired; the employee is told. Safe twice."""
+    expired = 0
+    for day in selectors.pending_days_before(today).select_related("employee__user", "unit"):
+        with transaction.atomic():
+            if not RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(status=Status.EXPIRED,
+                                                                                     decided_at=timezone.now()):
+                continue
+            audit_record(actor=None, verb="request_day.expired", obj=day, unit=day.unit,
+                         before={"status": Status.PENDING}, after={"status": Status.EXPIRED})
+            _touch_unit_days([(day.unit_id, day.date)])
+            notifications.day_expired(day)
+            expired += 1
+    return expired

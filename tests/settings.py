@@ -12,3 +12,13 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 from portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: real threads and a real Celery worker subprocess
+    # must see the same database, and file locks honour the busy timeout.
+    # One file per pytest process, so parallel runs never share (and delete) each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Tasks run inline in tests unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .calendar import CalendarOverride, OverrideKind, RamadanPeriod, WorkingHours
+from .notify import EmailState, Notification
 from .org import (
     AsnType,
     Delegation,
@@ -14,7 +15,8 @@ from .org import (
 )
 
 __all__ = [
-    "AsnType", "AuditEvent", "CalendarOverride", "Delegation", "DelegationKind", "Employee",
+    "AsnType", "AuditEvent", "EmailState", "Notification",
+    "CalendarOverride", "Delegation", "DelegationKind", "Employee",
     "HRAdminScope", "OverrideKind", "PositionKind", "RamadanPeriod", "TimeZone", "Unit",
     "UnitKind", "User", "WorkingHours",
 ]

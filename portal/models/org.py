@@ -271,7 +271,8 @@ class Delegation(models.Model):
             raise ValidationError({"end": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
         if self.delegator_id and self.delegator_id == self.delegate_id:
             raise ValidationError({"delegate": _("Pejabat tidak dapat menjadi Plh/Plt bagi dirinya sendiri.")})
-        if self.kind == DelegationKind.PLT and self.start and self.end and (self.end - self.start).days + 1 > PLT_MAX_DAYS:
+        inclusive_days = (self.end - self.start).days + 1 if self.start and self.end else 0
+        if self.kind == DelegationKind.PLT and inclusive_days > PLT_MAX_DAYS:
             raise ValidationError(
                 {"end": _("Plt paling lama 3 bulan; perpanjangan dicatat sebagai surat perintah baru.")}
             )

@@ -78,3 +78,10 @@ def test_it_requires_a_reason_to_reject(team, ani, kabid):
     (day,) = services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY]).days
     with pytest.raises(ValidationError):
         services.request_day_reject(actor=kabid.user, day_id=day.pk, reason=" ")
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+def test_it_never_lets_a_plh_decide_their_own_day(team, plh):
+    (day,) = services.request_submit(actor=plh.user, kind=Kind.WFH, dates=[MONDAY]).days
+    with pytest.raises(Http404):
+        services.request_day_approve(actor=plh.user, day_id=day.pk)

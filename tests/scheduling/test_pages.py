@@ -266,6 +266,14 @@ def test_it_groups_the_inbox_by_date_with_presence(client, team, ani, budi, kabi
     assert "<strong>5 → 4</strong> dari 5 orang; minimal 3" in html
 
 
+def test_it_tells_the_plh_on_whose_behalf_they_decide(client, team, ani, plh):
+    _wfh(ani)
+    client.force_login(plh.user)
+    html = _html(client.get(reverse("scheduling:inbox")))
+    assert "Anda juga memutuskan sebagai: <strong>Plh. Kepala Bidang P2P</strong>" in html
+    assert "Ani Lestari" in html
+
+
 def test_it_approves_and_rejects_from_the_inbox(client, team, ani, budi, kabid):
     a, b = _wfh(ani), _wfh(budi)
     client.force_login(kabid.user)

@@ -1,0 +1,143 @@
+"""Daily staffing per unit: aggregate in SQL, compute minimums per unit-day, upsert in bulk.
+
+Work is proportional to units × days, never to employees: headcounts and plan counts are
+GROUP BY queries, and the snapshot rows are written with one bulk upsert per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot, StaffingStatus
+from portal import workcalendar
+from portal.models import Employee, Unit
+from scheduling import rules as scheduling_rules
+from scheduling import selectors as scheduling
+
+FLEX_COLUMNS = {"WFH": "wfh", "WFA": "wfa", "KANTOR_LAIN": "other_office"}
+COUNT_COLUMNS = ["wfh", "wfa", "other_office", *ABSENCE_COLUMNS.values()]
+UPDATE_FIELDS = ["headcount", "in_office", *COUNT_COLUMNS, "pending", "minimum", "status", "computed_at"]
+BATCH = 2000
+
+
+def staffing_status(in_office: int, minimum: int, pending: int) -> str:
+    """Below: fewer in than the minimum. At risk: no slack left, or pending requests would
+    take it below if approved. Otherwise ok."""
+    if in_office < minimum:
+        return StaffingStatus.BELOW
+    if in_office == minimum and minimum > 0 or in_office - pending < minimum:
+        return StaffingStatus.AT_RISK
+    return StaffingStatus.OK
+
+
+def _headcounts(unit_ids) -> dict[int, int]:
+    from django.db.models import Count
+
+    qs = Employee.objects.filter(is_active=True)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=list(unit_ids))
+    return dict(qs.values_list("unit").annotate(n=Count("id")).values_list("unit", "n").order_by())
+
+
+def _plan_table(start, end, unit_ids) -> dict[tuple[int, dt.date], dict[str, int]]:
+    table: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, day, kind, status, n in scheduling.plan_counts(start, end, unit_ids):
+        row = table[(unit_id, day)]
+        if status == "pending":
+            row["pending"] += n
+            continue
+        column = FLEX_COLUMNS.get(kind) or ABSENCE_COLUMNS.get(kind)
+        if column:
+            row[column] += n
+    return table
+
+
+def _working_days_by_institution(units: list[Unit], start, end) -> dict[int, list[dt.date]]:
+    out = {}
+    for root_id in {u.ancestor_ids[0] for u in units}:
+        root = next((u for u in units if u.pk == root_id), None) or Unit.objects.get(pk=root_id)
+        out[root_id] = workcalendar.working_days(root, start, end)
+    return out
+
+
+def compute_staffing(start: dt.date, end: dt.date, unit_ids=None, only_days=None) -> int:
+    """Recompute snapshots for every (unit, working day) in the range; returns rows written.
+
+    ``only_days`` (a set of (unit_id, date)) limits the write to those unit-days.
+    """
+    units = list(Unit.objects.filter(is_active=True) if unit_ids is None
+                 else Unit.objects.filter(pk__in=list(unit_ids)))
+    if not units:
+        return 0
+    ids = None if unit_ids is None else [u.pk for u in units]
+    headcounts = _headcounts(ids)
+    plans = _plan_table(start, end, ids)
+    policies = scheduling.all_policy_rows()
+    workdays = _working_days_by_institution(units, start, end)
+    now = timezone.now()
+    rows = []
+    for unit in units:
+        headcount = headcounts.get(unit.pk, 0)
+        policy_on = _policy_lookup(unit, policies)
+        for day in workdays[unit.ancestor_ids[0]]:
+            if only_days is not None and (unit.pk, day) not in only_days:
+                continue
+            rows.append(_snapshot(unit, day, headcount, plans.get((unit.pk, day), {}), policy_on(day), now))
+    written = 0
+    for i in range(0, len(rows), BATCH):
+        with transaction.atomic():
+            StaffingSnapshot.objects.bulk_create(rows[i:i + BATCH], update_conflicts=True,
+                                                 unique_fields=["unit", "date"], update_fields=UPDATE_FIELDS)
+        written += len(rows[i:i + BATCH])
+    return written
+
+
+def _policy_lookup(unit: Unit, policies):
+    """A day -> Policy function for one unit, merging each distinct set of rows once."""
+    ancestors = set(unit.ancestor_ids)
+    rows = [r for r in policies if r.unit_id in ancestors]
+    merged: dict[tuple, scheduling_rules.Policy] = {}
+
+    def policy_on(day: dt.date) -> scheduling_rules.Policy:
+        in_force = tuple(sorted(r.pk for r in rows if r.effective_from <= day))
+        if in_force not in merged:
+            merged[in_force] = scheduling.policy_for(unit, day, rows)
+        return merged[in_force]
+
+    return policy_on
+
+
+def _snapshot(unit, day, headcount, counts, policy, now) -> StaffingSnapshot:
+    minimum = scheduling_rules.required_in_office(policy, day.weekday(), headcount)
+    away = sum(counts.get(c, 0) for c in COUNT_COLUMNS)
+    in_office = headcount - away
+    pending = counts.get("pending", 0)
+    return StaffingSnapshot(unit=unit, date=day, headcount=headcount, in_office=in_office, pending=pending,
+                            minimum=minimum, status=staffing_status(in_office, minimum, pending), computed_at=now,
+                            **{c: counts.get(c, 0) for c in COUNT_COLUMNS})
+
+
+def refresh_changed() -> int:
+    """Recompute the unit-days scheduling marked changed, then mark them clean. Safe twice."""
+    from scheduling.services import unit_days_mark_clean
+
+    changed = scheduling.changed_unit_days()
+    if not changed:
+        return 0
+    by_unit: dict[int, set] = defaultdict(set)
+    for _pk, unit_id, day, _at in changed:
+        by_unit[unit_id].add(day)
+    days = {(u, d) for u, ds in by_unit.items() for d in ds}
+    start, end = min(d for _, d in days), max(d for _, d in days)
+    written = compute_staffing(start, end, unit_ids=by_unit.keys(), only_days=days)
+    unit_days_mark_clean([(pk, at) for pk, _u, _d, at in changed])
+    return written
+
+
+def compute_window(today: dt.date, past_days: int = 28, future_days: int = 28) -> int:
+    """The nightly full pass: the past four weeks and the coming four."""
+    return compute_staffing(today - dt.timedelta(days=past_days), today + dt.timedelta(days=future_days))

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("attendance.staffing_urls")),
+    path("", include("attendance.presence_urls")),
+]

@@ -1,0 +1,205 @@
+"""Django admin for scheduling: policies, FWA windows, and a read-only view of requests.
+
+Writes go through the services like everywhere else: a policy saved here goes through
+:func:`coverage_policy_save` (validated, audited), a window through
+:func:`services.fwa_window_open` (auto-approvals included), and request statuses are
+never edited here; the one action offered decides through the bulk service.
+HR admins who are not superusers see only their subtree.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from portal.admin import HRScopedAdmin, is_scoped_hr
+from portal.selectors import units_visible_to
+from scheduling import services
+from scheduling.models import CoveragePolicy, EssentialPosition, FwaWindow, RequestDay, WorkRequest
+from scheduling.services_policy import POLICY_FIELDS, coverage_policy_clean, coverage_policy_save
+
+
+class ScopedInlineMixin:
+    """Inlines follow the parent admin's rights, so scoped HR admins may use them too."""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_scoped_hr(request)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) or is_scoped_hr(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or is_scoped_hr(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) or is_scoped_hr(request)
+
+
+class EssentialPositionInline(ScopedInlineMixin, admin.TabularInline):
+    model = EssentialPosition
+    extra = 1
+
+
+class CoveragePolicyForm(forms.ModelForm):
+    class Meta:
+        model = CoveragePolicy
+        fields = ("unit", *POLICY_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            coverage_policy_clean({name: data.get(name) for name in POLICY_FIELDS})
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, errors)
+        return data
+
+
+@admin.register(CoveragePolicy)
+class CoveragePolicyAdmin(HRScopedAdmin):
+    form = CoveragePolicyForm
+    inlines = [EssentialPositionInline]
+    list_display = ("unit", "effective_from", "min_office_share", "min_office_headcount", "weekly_cap",
+                    "monthly_cap", "mode", "note")
+    list_filter = ("mode", "effective_from")
+    search_fields = ("unit__name", "unit__code", "note")
+    list_select_related = ("unit",)
+    autocomplete_fields = ("unit",)
+    ordering = ("unit__path", "-effective_from")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(unit__in=units_visible_to(request.user)) if is_scoped_hr(request) else qs
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("unit",) if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit" and is_scoped_hr(request):
+            kwargs["queryset"] = units_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its essential positions, in one audited service call, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        essential = [(row["jabatan"], row["min_in_office"]) for formset in formsets for row in formset.cleaned_data
+                     if row and not row.get("DELETE") and row.get("jabatan")]
+        unit = form.instance.unit if change else form.cleaned_data["unit"]
+        coverage_policy_save(actor=request.user, unit=unit, policy=form.instance, essential=essential,
+                             data={name: form.cleaned_data.get(name) for name in POLICY_FIELDS})
+        for formset in formsets:  # the admin's change message reads these
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class FwaWindowForm(forms.ModelForm):
+    class Meta:
+        model = FwaWindow
+        fields = ("name", "start", "end", "units", "include_subunits")
+
+
+@admin.register(FwaWindow)
+class FwaWindowAdmin(HRScopedAdmin):
+    """Windows are opened through the service (which approves waiting days) and never edited."""
+
+    form = FwaWindowForm
+    list_display = ("name", "start", "end", "include_subunits", "created_by", "created_at")
+    list_filter = ("start",)
+    search_fields = ("name",)
+    filter_horizontal = ("units",)
+    list_select_related = ("created_by",)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(units__in=units_visible_to(request.user)).distinct() if is_scoped_hr(request) else qs
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "units" and is_scoped_hr(request):
+            kwargs["queryset"] = units_visible_to(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        pass  # the service creates the window together with its units, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        window = services.fwa_window_open(actor=request.user, name=data["name"], start=data["start"],
+                                          end=data["end"], units=list(data["units"]),
+                                          include_subunits=data["include_subunits"])
+        form.instance.pk, form.instance.created_by = window.pk, window.created_by
+
+
+class ReadOnlyAdmin(HRScopedAdmin):
+    """View only: requests change status through the services, never by editing rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RequestDayInline(admin.TabularInline):
+    model = RequestDay
+    fields = ("date", "kind", "status", "decided_by", "decided_at", "acting_for", "decision_reason",
+              "auto_approved")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_scoped_hr(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkRequest)
+class WorkRequestAdmin(ReadOnlyAdmin):
+    inlines = [RequestDayInline]
+    list_display = ("employee", "kind", "special_circumstance", "created_at")
+    list_filter = ("kind", "special_circumstance")
+    search_fields = ("employee__nip", "employee__name")
+    list_select_related = ("employee",)
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(employee__unit__in=units_visible_to(request.user)) if is_scoped_hr(request) else qs
+
+
+@admin.register(RequestDay)
+class RequestDayAdmin(ReadOnlyAdmin):
+    list_display = ("date", "employee", "unit", "kind", "status", "auto_approved", "decided_by", "acting_for")
+    list_filter = ("status", "kind", "date", "auto_approved")
+    search_fields = ("employee__nip", "employee__name")
+    list_select_related = ("employee", "unit", "decided_by")
+    date_hierarchy = "date"
+    actions = ["approve_selected"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(unit__in=units_visible_to(request.user)) if is_scoped_hr(request) else qs
+
+    @admin.action(description=_("Setujui hari terpilih (sesuai aturan kehadiran)"))
+    def approve_selected(self, request, queryset):
+        results = services.requests_decide_bulk(actor=request.user, day_ids=list(queryset.values_list("pk", flat=True)),
+                                                action="approve")
+        done = sum(1 for r in results if r["ok"])
+        self.message_user(request, _g("%(n)d hari disetujui.") % {"n": done}, messages.SUCCESS)
+        for failed in (r for r in results if not r["ok"]):
+            self.message_user(request, f"#{failed['id']} {failed.get('date', '')}: {failed['error']}", messages.WARNING)

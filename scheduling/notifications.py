@@ -1,0 +1,95 @@
+"""The messages scheduling sends. Each is written in the recipient's language, once per key."""
+
+from __future__ import annotations
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.models import Employee
+from portal.services.notify import notify
+from scheduling import selectors
+from scheduling.models import Kind, RequestDay
+
+
+def _kind_label(code: str) -> str:
+    return str(Kind(code).label) if code in Kind.values else code
+
+
+def _when(day) -> str:
+    return date_format(day, "l, j F Y")
+
+
+def day_decided(day: RequestDay, verb: str):
+    """Approved / rejected / auto-approved: tell the employee."""
+    params = {"kind": day.kind, "date": day.date.isoformat(), "reason": day.decision_reason,
+              "acting_for": day.acting_for}
+
+    def subject(p):
+        label = _("disetujui") if verb == "approved" else _("ditolak")
+        return _("Pengajuan %(kind)s %(date)s %(label)s") % {
+            "kind": _kind_label(p["kind"]), "date": p["date"], "label": label}
+
+    def body(p):
+        text = (_("Pengajuan %(kind)s Anda untuk %(when)s telah disetujui.") if verb == "approved"
+                else _("Pengajuan %(kind)s Anda untuk %(when)s ditolak."))
+        text %= {"kind": _kind_label(p["kind"]), "when": _when(day.date)}
+        if p["reason"]:
+            text += " " + _("Alasan: %(r)s") % {"r": p["reason"]}
+        if p["acting_for"]:
+            text += " (" + p["acting_for"] + ")"
+        return text
+
+    return notify(recipient=day.employee.user, key=f"day:{day.pk}:{verb}", kind=f"request.{verb}", subject=subject,
+           body=body, params=params, link="/rencana/pengajuan/")
+
+
+def day_cancelled(day: RequestDay):
+    """An approved day was cancelled: tell whoever approves the employee's requests."""
+    approver = selectors.approver_for(day)
+    if approver is None:
+        return None
+    params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat()}
+    return notify(recipient=approver.user, key=f"day:{day.pk}:cancelled", kind="request.cancelled",
+           subject=lambda p: _("%(employee)s membatalkan %(kind)s %(date)s") % {**p, "kind": _kind_label(p["kind"])},
+           body=lambda p: _("%(employee)s membatalkan %(kind)s yang sudah disetujui untuk %(when)s; slot "
+                            "kembali tersedia.") % {**p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           params=params, link="/tim/")
+
+
+def day_expired(day: RequestDay):
+    params = {"kind": day.kind, "date": day.date.isoformat()}
+    return notify(recipient=day.employee.user, key=f"day:{day.pk}:expired", kind="request.expired",
+           subject=lambda p: _("Pengajuan %(kind)s %(date)s kedaluwarsa") % {**p, "kind": _kind_label(p["kind"])},
+           body=lambda p: _("Pengajuan %(kind)s untuk %(when)s tidak diputus sampai tanggalnya lewat dan kini "
+                            "kedaluwarsa.") % {"kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           params=params, link="/rencana/pengajuan/")
+
+
+def pending_digest(approver: Employee, count: int, first_date, local_date):
+    params = {"count": count, "first": first_date.isoformat(), "local_date": local_date.isoformat()}
+    return notify(recipient=approver.user, key=f"digest:{approver.pk}:{local_date.isoformat()}", kind="digest.pending",
+           subject=lambda p: _("%(count)d pengajuan menunggu persetujuan Anda") % p,
+           body=lambda p: _("Ada %(count)d hari pengajuan yang menunggu keputusan Anda, yang paling dekat "
+                            "tanggal %(first)s. Buka kotak persetujuan untuk memutuskan.") % p,
+           params=params, link="/persetujuan/")
+
+
+def upcoming_flexible_day(day: RequestDay):
+    params = {"kind": day.kind, "date": day.date.isoformat()}
+    return notify(recipient=day.employee.user, key=f"day:{day.pk}:reminder", kind="reminder.flexible",
+           subject=lambda p: _("Pengingat: besok %(kind)s") % {"kind": _kind_label(p["kind"])},
+           body=lambda p: _("Besok (%(when)s) Anda %(kind)s. Tetap lakukan presensi masuk dan pulang, dan "
+                            "datang ke kantor bila atasan memanggil.") % {
+                                "kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           params=params, link="/rencana/")
+
+
+def escalation(day: RequestDay, recipient_user, role: str):
+    params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat(), "role": role}
+    return notify(recipient=recipient_user, key=f"day:{day.pk}:escalated:{recipient_user.pk}", kind="request.escalated",
+           subject=lambda p: _("Belum diputus: %(kind)s %(employee)s tanggal %(date)s") % {
+               **p, "kind": _kind_label(p["kind"])},
+           body=lambda p: _("Pengajuan %(kind)s %(employee)s untuk %(when)s belum diputus oleh atasan "
+                            "langsungnya, padahal tanggalnya hari kerja berikutnya.") % {
+                                **p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           params=params, link="/persetujuan/")

@@ -1,0 +1,40 @@
+"""Thin Celery tasks of scheduling: reminders, escalation, expiry. Ids and ISO dates in."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from scheduling import reminders, services
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+@shared_task(name="scheduling.pending_digest", time_limit=300, soft_time_limit=280)
+def pending_digest(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
+    return reminders.send_pending_digests(tz=tz, today=_day(today))
+
+
+@shared_task(name="scheduling.remind_upcoming", time_limit=300, soft_time_limit=280)
+def remind_upcoming(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
+    return reminders.send_upcoming_reminders(tz=tz, today=_day(today))
+
+
+@shared_task(name="scheduling.escalate_pending", time_limit=300, soft_time_limit=280)
+def escalate_pending(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
+    return reminders.escalate_pending(tz=tz, today=_day(today))
+
+
+@shared_task(name="scheduling.expire_pending", time_limit=600, soft_time_limit=580)
+def expire_pending(today: str | None = None) -> int:
+    """Pending days whose date passed (in every zone: the earliest local date is used)."""
+    day = _day(today) or min(timezone.localtime(timezone=tz).date() for tz in _zones())
+    return services.request_days_expire(today=day)
+
+
+def _zones():
+    import zoneinfo
+
+    return [zoneinfo.ZoneInfo(z) for z in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")]
