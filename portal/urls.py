@@ -12,6 +12,7 @@ urlpatterns = [
     path("hr/import/", hr.import_people, name="hr-import"),
     path("hr/supervisor-check/", hr.supervisor_check, name="hr-supervisor-check"),
     path("hr/audit/", hr.audit_log, name="hr-audit"),
+    path("notifikasi/", include("portal.notification_urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

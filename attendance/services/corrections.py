@@ -1,0 +1,134 @@
+"""Usul perbaikan presensi: the employee proposes, the supervisor (or Plh/Plt) decides, HR
+may correct directly. The original punch is never changed; an approved correction
+supersedes its times when the day status is derived."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.models import Correction, CorrectionStatus
+from attendance.services.presence import recompute_day
+from portal.models import Employee
+from portal.selectors import employee_of, employees_visible_to
+from portal.services.audit import audit_record
+from scheduling import selectors as scheduling
+
+MAX_AGE_DAYS = 31  # a correction is for a recent day, not for rewriting history
+
+
+def _local(employee: Employee, day: dt.date, t: dt.time | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, t, tzinfo=employee.unit.tzinfo) if t is not None else None
+
+
+def _validate(employee: Employee, day: dt.date, check_in: dt.time | None, check_out: dt.time | None, reason: str):
+    today = employee.unit.local_today()
+    if day > today:
+        raise ValidationError({"date": _("Perbaikan hanya untuk hari yang sudah berjalan.")})
+    if (today - day).days > MAX_AGE_DAYS:
+        raise ValidationError({"date": _("Perbaikan paling lambat %(n)d hari setelah tanggalnya.") % {
+            "n": MAX_AGE_DAYS}})
+    if check_in is None and check_out is None:
+        raise ValidationError({"check_in": _("Isi jam masuk dan/atau jam pulang yang benar.")})
+    if check_in and check_out and check_out <= check_in:
+        raise ValidationError({"check_out": _("Jam pulang harus setelah jam masuk.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Alasan perbaikan wajib diisi.")})
+
+
+def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, check_out: dt.time | None = None,
+                      reason: str, evidence=None) -> Correction:
+    employee = employee_of(actor)
+    if employee is None or not employee.is_active:
+        raise PermissionDenied(_("Hanya pegawai aktif yang dapat mengajukan perbaikan."))
+    _validate(employee, date, check_in, check_out, reason)
+    try:
+        with transaction.atomic():
+            correction = Correction.objects.create(
+                employee=employee, date=date, check_in_at=_local(employee, date, check_in),
+                check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
+                evidence=evidence or "")
+            audit_record(actor=actor, verb="correction.submitted", obj=correction, unit=employee.unit,
+                         after={"date": date, "check_in": correction.check_in_at, "check_out": correction.check_out_at,
+                                "reason": reason})
+    except IntegrityError:
+        raise ValidationError({"date": _("Sudah ada usul perbaikan yang menunggu untuk tanggal ini.")}) from None
+    return correction
+
+
+def corrections_decidable_by(user):
+    if getattr(user, "is_superuser", False):
+        return Correction.objects.all()
+    approver_ids = list(scheduling.represented_approvers(user))
+    return Correction.objects.filter(employee__supervisor_id__in=approver_ids).exclude(employee__user=user)
+
+
+def correction_for_decision(user, pk) -> Correction:
+    try:
+        return corrections_decidable_by(user).select_related("employee__unit", "employee__supervisor").get(pk=pk)
+    except (Correction.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def correction_decide(*, actor, correction_id: int, approve: bool, reason: str = "") -> Correction:
+    """The supervisor (or their active Plh/Plt) approves or rejects; a double click decides once."""
+    correction = correction_for_decision(actor, correction_id)
+    if not approve and not (reason or "").strip():
+        raise ValidationError({"reason": _("Alasan penolakan wajib diisi.")})
+    titles = scheduling.represented_approvers(actor)
+    acting_for = titles.get(correction.employee.supervisor_id, "")
+    new = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+    with transaction.atomic():
+        changed = Correction.objects.filter(pk=correction.pk, status=CorrectionStatus.PENDING).update(
+            status=new, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
+            decision_reason=(reason or "").strip())
+        if changed:
+            audit_record(actor=actor, verb=f"correction.{new}", obj=correction, unit=correction.employee.unit,
+                         acting_for=acting_for, before={"status": CorrectionStatus.PENDING},
+                         after={"status": new, "reason": reason})
+            if approve:
+                recompute_day(correction.employee, correction.date)
+    correction.refresh_from_db()
+    return correction
+
+
+def correction_withdraw(*, actor, correction_id: int) -> Correction:
+    me = employee_of(actor)
+    correction = Correction.objects.filter(pk=correction_id, employee=me).select_related("employee__unit").first()
+    if correction is None:
+        raise Http404
+    with transaction.atomic():
+        if not Correction.objects.filter(pk=correction.pk, status=CorrectionStatus.PENDING).update(
+                status=CorrectionStatus.WITHDRAWN):
+            raise ValidationError({"status": _("Hanya usul yang menunggu yang dapat ditarik.")})
+        audit_record(actor=actor, verb="correction.withdrawn", obj=correction, unit=correction.employee.unit,
+                     before={"status": CorrectionStatus.PENDING}, after={"status": CorrectionStatus.WITHDRAWN})
+    correction.refresh_from_db()
+    return correction
+
+
+def correction_hr_apply(*, actor, employee_id: int, date: dt.date, check_in: dt.time | None = None,
+                        check_out: dt.time | None = None, reason: str) -> Correction:
+    """HR corrects a day directly (e.g. after an outage): an approved correction by HR."""
+    employee = employees_visible_to(actor).select_related("unit").filter(pk=employee_id).first()
+    if employee is None:
+        raise Http404
+    _validate(employee, date, check_in, check_out, reason)
+    with transaction.atomic():
+        Correction.objects.filter(employee=employee, date=date, status=CorrectionStatus.PENDING).update(
+            status=CorrectionStatus.WITHDRAWN)
+        correction = Correction.objects.create(
+            employee=employee, date=date, check_in_at=_local(employee, date, check_in),
+            check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
+            status=CorrectionStatus.APPROVED, decided_by=actor, decided_at=timezone.now(),
+            decision_reason=_("Dikoreksi langsung oleh admin kepegawaian."))
+        audit_record(actor=actor, verb="correction.hr_applied", obj=correction, unit=employee.unit,
+                     after={"date": date, "check_in": correction.check_in_at, "check_out": correction.check_out_at,
+                            "reason": reason})
+        recompute_day(employee, date)
+    return correction
