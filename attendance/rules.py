@@ -31,18 +31,25 @@ DEFAULT_PSW = _bands([(1, 1, 30, "0.5"), (2, 31, 60, "1"), (3, 61, 90, "1.25"), 
 
 
 def minutes_after(moment: dt.datetime, reference: dt.datetime) -> int:
-    """Whole minutes ``moment`` is after ``reference``, rounded up; 0 if not after."""
-    seconds = (moment - reference).total_seconds()
+    """Whole minutes ``moment`` is after ``reference``, rounded up; 0 if not after.
+
+    Both are cut to the whole second first: people see "07:30:00" on screen, so a punch at
+    07:30:00.4 is on time and a check-out at 15:59:59.6 is a second early, as displayed.
+    """
+    seconds = (moment.replace(microsecond=0) - reference.replace(microsecond=0)).total_seconds()
     return math.ceil(seconds / 60) if seconds > 0 else 0
 
 
 def band_for(minutes: int, bands: tuple[BandRule, ...]) -> BandRule | None:
+    """The band ``minutes`` falls in. Below the first band (an institution's grace minutes)
+    is no band; in a gap of a hand-made table, the band below; past the last, the last."""
     if minutes <= 0:
         return None
     for band in sorted(bands, key=lambda b: b.level):
         if minutes >= band.from_minute and (band.to_minute is None or minutes <= band.to_minute):
             return band
-    return max(bands, key=lambda b: b.level) if bands else None
+    reached = [b for b in bands if b.from_minute <= minutes]
+    return max(reached, key=lambda b: (b.from_minute, b.level)) if reached else None
 
 
 def top_band(bands: tuple[BandRule, ...]) -> BandRule | None:

@@ -9,13 +9,17 @@ permissions but no scope sees nothing. HR admins still need ``is_staff`` to ente
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import rules
+from portal.jobs import enqueue_on_commit
 from portal.models import (
     AuditEvent,
     CalendarOverride,
@@ -261,6 +265,32 @@ def audited_save(request, obj, change: bool, unit=None, fields: list[str] | None
         audit_record(actor=request.user, verb=verb, obj=obj, before=before, after=snapshot(obj, fields), unit=unit)
 
 
+# Day statuses are derived from the calendar: after a change commits, attendance recomputes
+# the days it touches. By task name, because portal never imports attendance.
+RECOMPUTE_TASK = "attendance.recompute_institution"
+RECOMPUTE_RECENT_DAYS = 35  # hours apply from now on; the window attendance recomputes nightly
+
+
+def _stored(obj):
+    """The row as it is in the database before this save (None when adding)."""
+    return type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
+
+
+def _recompute_on_commit(rows, span) -> None:
+    """Enqueue one recompute per (institution, start, end) that ``span(row)`` gives for the
+    old and new versions of a row; days after tomorrow have no status yet."""
+    horizon = timezone.localdate() + dt.timedelta(days=1)
+    for institution_id, start, end in {(r.institution_id, *span(r)) for r in rows if r is not None}:
+        if start <= horizon:
+            enqueue_on_commit(RECOMPUTE_TASK, kwargs={"institution_id": institution_id, "start": start.isoformat(),
+                                                      "end": min(end, horizon).isoformat()})
+
+
+def _recent(_row) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    return today - dt.timedelta(days=RECOMPUTE_RECENT_DAYS), today + dt.timedelta(days=1)
+
+
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(InstitutionScopedAdmin):
     list_display = ("date", "kind", "name", "institution")
@@ -268,17 +298,44 @@ class CalendarOverrideAdmin(InstitutionScopedAdmin):
     search_fields = ("name",)
     date_hierarchy = "date"
 
+    def save_model(self, request, obj, form, change):
+        old = _stored(obj)
+        super().save_model(request, obj, form, change)
+        _recompute_on_commit([old, obj], lambda r: (r.date, r.date))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recompute_on_commit([obj], lambda r: (r.date, r.date))
+
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(InstitutionScopedAdmin):
     list_display = ("institution", "weekday", "start", "end", "break_minutes")
     list_filter = (("institution", admin.RelatedOnlyFieldListFilter),)
 
+    def save_model(self, request, obj, form, change):
+        old = _stored(obj)
+        super().save_model(request, obj, form, change)
+        _recompute_on_commit([old, obj], _recent)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recompute_on_commit([obj], _recent)
+
 
 @admin.register(RamadanPeriod)
 class RamadanPeriodAdmin(InstitutionScopedAdmin):
     list_display = ("start", "end", "institution", "start_time", "end_time", "friday_end_time")
     list_filter = (("institution", admin.RelatedOnlyFieldListFilter),)
+
+    def save_model(self, request, obj, form, change):
+        old = _stored(obj)
+        super().save_model(request, obj, form, change)
+        _recompute_on_commit([old, obj], lambda r: (r.start, r.end))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _recompute_on_commit([obj], lambda r: (r.start, r.end))
 
 
 @admin.register(HRAdminScope)

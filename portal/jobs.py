@@ -16,12 +16,30 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
+_loaded = False
+
+
+def _load_task_modules(app) -> None:
+    """Import every app's tasks module once, so a task sent by name runs eagerly in tests
+    and in an eager deployment instead of falling through to the broker."""
+    global _loaded
+    if not _loaded:
+        app.loader.import_default_modules()
+        _loaded = True
+
+
 def send_now(name: str, args: tuple = (), kwargs: dict | None = None, **options) -> bool:
     """Send a task by name; False (and a log line) if the broker refused or timed out."""
     from portal.celery import app
 
     try:
+        _load_task_modules(app)
         task = app.tasks.get(name)
+        if task is None:
+            # Outside a worker the apps' tasks.py are not imported yet; without this the
+            # task would bypass task_always_eager (send_task always publishes).
+            app.loader.import_default_modules()
+            task = app.tasks.get(name)
         if task is not None:
             task.apply_async(args=args, kwargs=kwargs or {}, retry=False, **options)
         else:
@@ -39,6 +57,11 @@ def enqueue_on_commit(name: str, args: tuple = (), kwargs: dict | None = None, *
     With ``coalesce_key``, at most one such task is enqueued per ``coalesce_seconds``: a
     burst of approvals triggers one staffing refresh, which then handles every change.
     """
+
+    if coalesce_key:
+        # Run only after the window closes: a change coalesced late in the window must
+        # still be seen by the one task, which it would miss if that task ran earlier.
+        options["countdown"] = max(options.get("countdown") or 0, coalesce_seconds)
 
     def _send():
         if coalesce_key and not cache.add(f"coalesce:{coalesce_key}", 1, timeout=coalesce_seconds):

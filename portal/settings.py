@@ -214,7 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"RequestKindEnum": "scheduling.models.Kind", "UnitKindEnum": "portal.models.UnitKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "scheduling.models.Kind",
+        "UnitKindEnum": "portal.models.UnitKind",
+        "RequestStatusEnum": "scheduling.models.Status",
+    },
 }
 
 # --- Security (production values come from the environment) ----------------------

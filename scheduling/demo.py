@@ -8,18 +8,30 @@ person would act (submit, approve, reject), and straight to the table for the pa
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from portal import demo as portal_demo
 from portal import workcalendar
 from portal.models import Employee, Unit
 from scheduling import rules
-from scheduling.models import CoveragePolicy, EssentialPosition, Kind, RequestDay, Status, WorkRequest
+from scheduling.models import (
+    FLEXIBLE_KINDS,
+    CoveragePolicy,
+    EssentialPosition,
+    Kind,
+    RequestDay,
+    Status,
+    WorkRequest,
+)
 
 FRONT_LINE_CODE = "DISDUKCAPIL"
 COUNTER_JABATAN = "Operator Layanan Operasional"
 MANDATORY_MONDAY_CODE = "BPKAD"
+PEOPLE_PER_BATCH = 10_000  # plans are built and written this many people at a time
+ROW_BATCH = 2000
+TRIM_REASON = "Kehadiran minimal unit sudah tercapai"
 
 
 def seed_policies(ctx) -> None:
@@ -40,13 +52,17 @@ def seed_policies(ctx) -> None:
                                       note="Senin rapat koordinasi anggaran: wajib di kantor")
 
 
-def _plan_for(employee: Employee, days: list[dt.date], rng) -> list[tuple[dt.date, str]]:
-    """Up to two flexible days in some weeks, and the odd absence."""
-    chosen = []
+def _weeks(days: list[dt.date]) -> list[list[dt.date]]:
     by_week: dict[dt.date, list[dt.date]] = {}
     for d in days:
         by_week.setdefault(rules.week_start(d), []).append(d)
-    for week_days in by_week.values():
+    return list(by_week.values())
+
+
+def _plan_for(weeks: list[list[dt.date]], rng) -> list[tuple[dt.date, str]]:
+    """Up to two flexible days in about a third of the weeks, and the odd absence."""
+    chosen = []
+    for week_days in weeks:
         roll = rng.random()
         if roll < 0.35:
             for d in rng.sample(week_days, min(len(week_days), rng.choice([1, 1, 2]))):
@@ -57,59 +73,105 @@ def _plan_for(employee: Employee, days: list[dt.date], rng) -> list[tuple[dt.dat
 
 
 def seed_requests(ctx) -> None:
-    """A month of requests: the past two weeks decided, the coming two weeks partly pending.
+    """A month of requests for everyone with an atasan: the past two weeks decided, the
+    coming two weeks partly pending.
 
-    Written in bulk (the demo may hold 100,000 people), then each unit-day is trimmed so
-    approved away days never break the unit's minimum: the demo obeys its own rules.
+    Written straight to the tables in batches of people (the demo may hold 100,000), then
+    trimmed so approved flexible days never break a unit's minimum: the demo obeys its own rules.
     """
-    rng = ctx.rng
     start, end = ctx.today - dt.timedelta(days=14), ctx.today + dt.timedelta(days=14)
-    days = workcalendar.working_days(ctx.institution, start, end)
+    weeks = _weeks(workcalendar.working_days(ctx.institution, start, end))
     people = list(Employee.objects.filter(unit__path__startswith=ctx.institution.path, is_active=True,
-                                          supervisor__isnull=False).select_related("user")[:3000])
-    requests, items = [], []
-    for person in people:
-        for d, kind in _plan_for(person, days, rng):
-            requests.append(WorkRequest(employee=person, kind=kind, created_by=person.user,
-                                        location="Rumah" if kind == Kind.WFA else "",
-                                        reason="" if kind in (Kind.WFH, Kind.WFA) else "Keperluan keluarga"))
-            items.append((person, d, kind))
-    WorkRequest.objects.bulk_create(requests, batch_size=2000)
-    rows = []
-    for req, (person, d, kind) in zip(requests, items, strict=True):
-        future = d >= ctx.today
-        status = Status.PENDING if future and rng.random() < 0.5 else Status.APPROVED
-        if not future and rng.random() < 0.08:
-            status = Status.REJECTED
-        rows.append(RequestDay(request=req, employee=person, unit_id=person.unit_id, kind=kind, date=d,
-                               status=status, decided_by_id=person.supervisor.user_id if status != Status.PENDING
-                               and person.supervisor else None,
-                               decision_reason="Ada rapat tatap muka" if status == Status.REJECTED else ""))
-    RequestDay.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+                                          supervisor__isnull=False)
+                  .values_list("pk", "unit_id", "user_id", "supervisor__user_id").order_by("pk"))
+    for i in range(0, len(people), PEOPLE_PER_BATCH):
+        _write_plans(ctx, people[i:i + PEOPLE_PER_BATCH], weeks)
     _trim_to_policy(ctx)
     ctx.summary["request_days"] = RequestDay.objects.filter(unit__path__startswith=ctx.institution.path).count()
 
 
+def _write_plans(ctx, people, weeks) -> None:
+    rng = ctx.rng
+    requests, items = [], []
+    for pk, unit_id, user_id, supervisor_user_id in people:
+        for d, kind in _plan_for(weeks, rng):
+            requests.append(WorkRequest(employee_id=pk, kind=kind, created_by_id=user_id,
+                                        location="Rumah" if kind == Kind.WFA else "",
+                                        reason="" if kind in FLEXIBLE_KINDS else "Keperluan keluarga"))
+            items.append((pk, unit_id, supervisor_user_id, d, kind))
+    WorkRequest.objects.bulk_create(requests, batch_size=ROW_BATCH)
+    rows = []
+    for req, (pk, unit_id, supervisor_user_id, d, kind) in zip(requests, items, strict=True):
+        future = d >= ctx.today
+        status = Status.PENDING if future and rng.random() < 0.5 else Status.APPROVED
+        if not future and rng.random() < 0.08:
+            status = Status.REJECTED
+        rows.append(RequestDay(request_id=req.pk, employee_id=pk, unit_id=unit_id, kind=kind, date=d, status=status,
+                               decided_by_id=supervisor_user_id if status != Status.PENDING else None,
+                               decision_reason="Ada rapat tatap muka" if status == Status.REJECTED else ""))
+    RequestDay.objects.bulk_create(rows, batch_size=ROW_BATCH)
+
+
 def _trim_to_policy(ctx) -> None:
     """Turn flexible approvals that would break a unit's minimum back into pending (future)
-    or rejected (past), latest first. Absences count as away but are never trimmed."""
+    or rejected (past), latest first. Absences count as away but are never trimmed.
+
+    A fixed number of queries whatever the size: approved counts per (unit, date) and
+    headcounts in two GROUP BYs, policies merged in memory, one UPDATE per batch of ids.
+    """
     from scheduling import selectors
 
-    approved = RequestDay.objects.filter(unit__path__startswith=ctx.institution.path, status=Status.APPROVED,
-                                         kind__in=[Kind.WFH, Kind.WFA, Kind.OTHER_OFFICE])
-    for unit in Unit.objects.filter(pk__in=approved.values("unit")):
-        headcount = selectors.unit_headcount(unit)
-        for d in sorted(set(approved.filter(unit=unit).values_list("date", flat=True))):
-            policy = selectors.effective_policy(unit, d)
-            absent = RequestDay.objects.filter(unit=unit, date=d, status=Status.APPROVED).exclude(
-                kind__in=[Kind.WFH, Kind.WFA, Kind.OTHER_OFFICE]).count()
-            allowed = max(0, headcount - absent - rules.required_in_office(policy, d.weekday(), headcount))
-            excess = approved.filter(unit=unit, date=d).count() - allowed
-            if excess > 0:
-                ids = list(approved.filter(unit=unit, date=d).order_by("-pk").values_list("pk", flat=True)[:excess])
-                new_status = Status.PENDING if d >= ctx.today else Status.REJECTED
-                RequestDay.objects.filter(pk__in=ids).update(status=new_status, decided_by=None,
-                                                             decision_reason="")
+    root = ctx.institution
+    flexible, absent = defaultdict(int), defaultdict(int)
+    for unit_id, day, kind, n in (RequestDay.objects.filter(unit__path__startswith=root.path, status=Status.APPROVED)
+                                  .values_list("unit_id", "date", "kind").annotate(n=Count("id"))
+                                  .values_list("unit_id", "date", "kind", "n").order_by()):
+        (flexible if kind in FLEXIBLE_KINDS else absent)[(unit_id, day)] += n
+    headcounts = dict(Employee.objects.filter(unit__path__startswith=root.path, is_active=True)
+                      .values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n").order_by())
+    units = Unit.objects.in_bulk({u for u, _d in flexible})
+    policy_on = _policy_cache(selectors.all_policy_rows(), selectors.policy_for)
+    excess = {}
+    for (unit_id, day), n in flexible.items():
+        headcount = headcounts.get(unit_id, 0)
+        required = rules.required_in_office(policy_on(units[unit_id], day), day.weekday(), headcount)
+        allowed = max(0, headcount - absent[(unit_id, day)] - required)
+        if n > allowed:
+            excess[(unit_id, day)] = n - allowed
+    if excess:
+        _demote(ctx, root, excess)
+
+
+def _policy_cache(rows, policy_for):
+    """(unit, day) -> Policy, merging each distinct set of rows in force only once."""
+    merged = {}
+
+    def policy_on(unit: Unit, day: dt.date):
+        ancestors = set(unit.ancestor_ids)
+        key = tuple(sorted(r.pk for r in rows if r.unit_id in ancestors and r.effective_from <= day))
+        if key not in merged:
+            merged[key] = policy_for(unit, day, rows)
+        return merged[key]
+
+    return policy_on
+
+
+def _demote(ctx, root: Unit, excess: dict[tuple[int, dt.date], int]) -> None:
+    """Demote the latest ``excess`` approvals of each unit-day, in bulk."""
+    future, past = [], []
+    candidates = (RequestDay.objects.filter(unit__path__startswith=root.path, status=Status.APPROVED,
+                                            kind__in=list(FLEXIBLE_KINDS),
+                                            unit_id__in={u for u, _d in excess})
+                  .values_list("pk", "unit_id", "date").order_by("-pk"))
+    for pk, unit_id, day in candidates.iterator(chunk_size=ROW_BATCH):
+        left = excess.get((unit_id, day), 0)
+        if left > 0:
+            excess[(unit_id, day)] = left - 1
+            (future if day >= ctx.today else past).append(pk)
+    for ids, changes in ((future, {"status": Status.PENDING, "decided_by": None, "decision_reason": ""}),
+                         (past, {"status": Status.REJECTED, "decision_reason": TRIM_REASON})):
+        for i in range(0, len(ids), ROW_BATCH):
+            RequestDay.objects.filter(pk__in=ids[i:i + ROW_BATCH]).update(**changes)
 
 
 def reset_scheduling(root: Unit) -> None:

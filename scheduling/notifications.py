@@ -77,9 +77,11 @@ def pending_digest(approver: Employee, count: int, first_date, local_date):
 def upcoming_flexible_day(day: RequestDay):
     params = {"kind": day.kind, "date": day.date.isoformat()}
     return notify(recipient=day.employee.user, key=f"day:{day.pk}:reminder", kind="reminder.flexible",
-           subject=lambda p: _("Pengingat: besok %(kind)s") % {"kind": _kind_label(p["kind"])},
-           body=lambda p: _("Besok (%(when)s) Anda %(kind)s. Tetap lakukan presensi masuk dan pulang, dan "
-                            "datang ke kantor bila atasan memanggil.") % {
+           # Not "besok": on Friday the next working day is Monday, before a holiday later still.
+           subject=lambda p: _("Pengingat: %(kind)s pada %(when)s") % {
+               "kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           body=lambda p: _("Pada hari kerja berikutnya, %(when)s, Anda %(kind)s. Tetap lakukan presensi masuk "
+                            "dan pulang, dan datang ke kantor bila atasan memanggil.") % {
                                 "kind": _kind_label(p["kind"]), "when": _when(day.date)},
            params=params, link="/rencana/")
 

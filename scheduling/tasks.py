@@ -5,6 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from portal.tasks import RETRY_TRANSIENT
 from scheduling import reminders, services
 
 
@@ -12,22 +13,22 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@shared_task(name="scheduling.pending_digest", time_limit=300, soft_time_limit=280)
+@shared_task(name="scheduling.pending_digest", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
 def pending_digest(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
     return reminders.send_pending_digests(tz=tz, today=_day(today))
 
 
-@shared_task(name="scheduling.remind_upcoming", time_limit=300, soft_time_limit=280)
+@shared_task(name="scheduling.remind_upcoming", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
 def remind_upcoming(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
     return reminders.send_upcoming_reminders(tz=tz, today=_day(today))
 
 
-@shared_task(name="scheduling.escalate_pending", time_limit=300, soft_time_limit=280)
+@shared_task(name="scheduling.escalate_pending", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
 def escalate_pending(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
     return reminders.escalate_pending(tz=tz, today=_day(today))
 
 
-@shared_task(name="scheduling.expire_pending", time_limit=600, soft_time_limit=580)
+@shared_task(name="scheduling.expire_pending", time_limit=600, soft_time_limit=580, **RETRY_TRANSIENT)
 def expire_pending(today: str | None = None) -> int:
     """Pending days whose date passed (in every zone: the earliest local date is used)."""
     day = _day(today) or min(timezone.localtime(timezone=tz).date() for tz in _zones())

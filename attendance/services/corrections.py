@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import Correction, CorrectionStatus
 from attendance.services.presence import recompute_day
+from attendance.uploads import check_evidence
 from portal.models import Employee
 from portal.selectors import employee_of, employees_visible_to
 from portal.services.audit import audit_record
@@ -47,6 +48,8 @@ def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, 
     if employee is None or not employee.is_active:
         raise PermissionDenied(_("Hanya pegawai aktif yang dapat mengajukan perbaikan."))
     _validate(employee, date, check_in, check_out, reason)
+    if evidence:
+        check_evidence(evidence)  # by content: the API and the admin reach here without a form
     try:
         with transaction.atomic():
             correction = Correction.objects.create(

@@ -166,9 +166,10 @@ def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date
     corrections = {(c.employee_id, c.date): c for c in Correction.objects.filter(
         employee_id__in=ids, date__range=(start, end), status=CorrectionStatus.APPROVED).order_by("decided_at")}
     plan = scheduling.approved_plan_for(ids, start, end)
-    rows, now, calendars, bands = [], timezone.now(), {}, {}
+    rows, now, calendars, bands, hours, units = [], timezone.now(), {}, {}, {}, {}
     for employee in employees:
-        unit = employee.unit
+        # One Unit object per unit id, so its time zone is looked up once, not per employee.
+        unit = employee.unit = units.setdefault(employee.unit_id, employee.unit)
         inst = unit.ancestor_ids[0]
         if inst not in calendars:
             calendars[inst] = _calendar(unit, start, end)
@@ -178,9 +179,11 @@ def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date
         for day in _days(start, min(end, today)):
             if day not in working and day not in holidays:
                 continue  # weekends: no row
+            if (inst, day) not in hours:  # office hours depend on the institution and date only
+                hours[inst, day] = workcalendar.hours_on(unit, day) if day in working else None
             rows.append(_status_row(employee, day, working, holidays, punches.get((employee.pk, day)),
                                     corrections.get((employee.pk, day)), plan.get((employee.pk, day)),
-                                    bands[inst], today, now))
+                                    bands[inst], today, now, hours[inst, day]))
     for i in range(0, len(rows), 2000):
         DayStatus.objects.bulk_create(rows[i:i + 2000], update_conflicts=True, unique_fields=["employee", "date"],
                                       update_fields=["unit", "code", "work_mode", "absence_kind", "tl_level",
@@ -198,9 +201,8 @@ def _days(start: dt.date, end: dt.date):
         yield start + dt.timedelta(days=i)
 
 
-def _status_row(employee, day, working, holidays, punch, correction, kind, bands, today, now) -> DayStatus:
+def _status_row(employee, day, working, holidays, punch, correction, kind, bands, today, now, hours) -> DayStatus:
     unit = employee.unit
-    hours = workcalendar.hours_on(unit, day) if day in working else None
     check_in, check_out = _effective_times(punch, correction)
     holiday = holidays.get(day)
     result = rules.derive_day(rules.DayInput(

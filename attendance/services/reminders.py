@@ -14,27 +14,50 @@ from portal.services.notify import notify
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS
 
+CHUNK = 1000
+
+
+def _units_working_on(units, day: dt.date) -> list:
+    """The units for which ``day`` is a working day; the calendar is per institution, so
+    it is looked up once per institution, not once per unit."""
+    working: dict[int, bool] = {}
+    out = []
+    for unit in units:
+        institution = (unit.ancestor_ids or [unit.pk])[0]
+        if institution not in working:
+            working[institution] = workcalendar.is_working_day(unit, day)
+        if working[institution]:
+            out.append(unit)
+    return out
+
+
+def _remind(person, today: dt.date):
+    return notify(recipient=person.user, key=f"checkin:{person.pk}:{today.isoformat()}", kind="reminder.checkin",
+                  subject=lambda p: _("Anda belum presensi masuk hari ini"),
+                  body=lambda p: _("Sampai pagi ini belum ada presensi masuk Anda untuk %(date)s. Lakukan "
+                                   "presensi, atau ajukan perbaikan bila ada gangguan.") % p,
+                  params={"date": today.isoformat()}, link="/presensi/")
+
 
 def send_missing_checkin_reminders(*, tz: str, today: dt.date | None = None) -> int:
     """Remind people with no check-in yet on a working day, unless an approved absence
     (leave, sick, official travel...) covers the day. WFH/WFA days still need a check-in."""
     today = today or local_today(tz)
-    units = [u for u in units_in_time_zone(tz) if workcalendar.is_working_day(u, today)]
+    units = _units_working_on(units_in_time_zone(tz), today)
     if not units:
         return 0
-    people = Employee.objects.filter(unit__in=units, is_active=True).select_related("user")
-    checked_in = set(Punch.objects.filter(date=today, check_in_at__isnull=False, unit__in=units)
-                     .values_list("employee_id", flat=True))
-    plan = scheduling.approved_plan_for([p.pk for p in people], today, today)
+    people = Employee.objects.filter(unit__in=units, is_active=True).select_related("user").order_by("pk")
     sent = 0
-    for person in people:
-        if person.pk in checked_in or plan.get((person.pk, today)) in ABSENCE_KINDS:
-            continue
-        note = notify(recipient=person.user, key=f"checkin:{person.pk}:{today.isoformat()}",
-                      kind="reminder.checkin",
-                      subject=lambda p: _("Anda belum presensi masuk hari ini"),
-                      body=lambda p: _("Sampai pagi ini belum ada presensi masuk Anda untuk %(date)s. Lakukan "
-                                       "presensi, atau ajukan perbaikan bila ada gangguan.") % p,
-                      params={"date": today.isoformat()}, link="/presensi/")
-        sent += note is not None
+    # In chunks: a zone can hold tens of thousands of people, more than one IN (...) may list.
+    for start in range(0, people.count(), CHUNK):
+        chunk = list(people[start:start + CHUNK])
+        ids = [p.pk for p in chunk]
+        # By employee, not by the punch's unit: a check-in made at another office still counts.
+        checked_in = set(Punch.objects.filter(date=today, check_in_at__isnull=False, employee_id__in=ids)
+                         .values_list("employee_id", flat=True))
+        plan = scheduling.approved_plan_for(ids, today, today)
+        for person in chunk:
+            if person.pk in checked_in or plan.get((person.pk, today)) in ABSENCE_KINDS:
+                continue
+            sent += _remind(person, today) is not None
     return sent

@@ -4,11 +4,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portal.api.views.auth import MeView, TokenView
+from portal.api.views.notifications import NotificationViewSet
 from portal.api.views.org import EmployeeViewSet, UnitViewSet
 
 router = SimpleRouter()
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("employees", EmployeeViewSet, basename="api-employee")
+router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

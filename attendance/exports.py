@@ -1,0 +1,225 @@
+"""Writers for the report rows of :mod:`attendance.reports`: CSV, XLSX and PDF.
+
+One row generator feeds every format. Every text cell is neutralised against spreadsheet
+formula injection: a value starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a
+leading single quote, so Excel and LibreOffice show it as text instead of running it.
+Numbers and dates stay numbers and dates.
+
+CSV is UTF-8 with a byte-order mark (Excel otherwise reads Indonesian names as
+Windows-1252) and a comma separator: the BOM makes Excel honour UTF-8, and the comma is
+what LibreOffice, Google Sheets and pandas expect. An Excel set to an Indonesian locale
+(which expects ``;``) opens the XLSX export instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+
+BOM = "\ufeff"
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 500  # rows between progress callbacks
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def safe_cell(value):
+    """A value fit for a spreadsheet cell: text neutralised, numbers and dates untouched."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float, Decimal, dt.date, dt.datetime, dt.time)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+
+
+def safe_row(row: Iterable) -> list:
+    return [safe_cell(v) for v in row]
+
+
+def _text(value) -> str:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _counting(rows: Iterable[list], on_progress: Callable[[int], None] | None) -> Iterator[list]:
+    """Pass rows through, calling ``on_progress(data_rows_so_far)`` every PROGRESS_EVERY rows."""
+    n = -1  # the first row is the header
+    for row in rows:
+        yield row
+        n += 1
+        if on_progress and n and n % PROGRESS_EVERY == 0:
+            on_progress(n)
+    if on_progress:
+        on_progress(max(n, 0))
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (for streaming)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
+    """The CSV text, BOM first, one line per yielded chunk (constant memory)."""
+    writer = csv.writer(_Echo())
+    yield BOM
+    for row in rows:
+        yield writer.writerow([_text(v) for v in safe_row(row)])
+
+
+def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_chunks(rows), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def write_csv(rows: Iterable[list], target, *, on_progress=None) -> None:
+    """Write CSV bytes to a binary file object."""
+    for chunk in csv_chunks(_counting(rows, on_progress)):
+        target.write(chunk.encode("utf-8"))
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterable[list], target, *, widths: list[int] | None = None, title: str = "Laporan",
+               on_progress=None) -> None:
+    """Write-only (constant-memory) workbook: bold frozen header, preset column widths."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    iterator = iter(_counting(rows, on_progress))
+    header = next(iterator, None)
+    if header is not None:
+        cells = []
+        for value in safe_row(header):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    for row in iterator:
+        sheet.append(safe_row(row))
+    workbook.save(target)
+
+
+def _sheet_title(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = "".join(c for c in str(title) if c not in "[]:*?/\\")
+    return (cleaned or "Laporan")[:31]
+
+
+# --- PDF (monthly recap) -----------------------------------------------------------------
+
+# Which recap columns the printed page shows, with short headers: the full 34 columns do
+# not fit a landscape A4 sheet at a readable size (minutes and note stay in CSV/XLSX).
+PDF_RECAP_COLUMNS = [
+    (0, "NIP", 27), (1, "Nama", 36), (3, "Unit kerja", 30), (4, "HK", 7), (5, "Hadir", 8), (6, "WFO", 7),
+    (7, "WFH/ WFA", 8), (8, "TL1", 6), (9, "TL2", 6), (10, "TL3", 6), (11, "TL4", 6), (13, "PSW1", 7),
+    (14, "PSW2", 7), (15, "PSW3", 7), (16, "PSW4", 7), (18, "TAM", 7), (19, "TAP", 7), (20, "DL", 6),
+    (21, "TB/ Dikl.", 8), (22, "Izin", 6), (23, "Sakit", 7), (24, "CT", 6), (25, "CB", 6), (26, "CS", 6),
+    (27, "CM", 6), (28, "CAP", 6), (29, "CLTN", 7), (30, "TK", 6), (31, "% Hadir", 10), (32, "% Pot.", 10),
+]
+PDF_LEGEND = _("HK: hari kerja; TAM/TAP: tidak absen masuk/pulang; TB: tugas belajar; TK: tanpa keterangan; "
+               "% Pot.: jumlah potongan (paling tinggi 100%).")
+PDF_ROWS_PER_TABLE = 250  # smaller tables lay out much faster than one huge split table
+
+
+def pdf_available() -> bool:
+    try:
+        import reportlab  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def write_recap_pdf(rows: Iterable[list], target, *, title: str, subtitle: str = "", on_progress=None) -> None:
+    """A print-ready landscape A4 table of the monthly recap, header repeated on every page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("cell", fontSize=6, leading=7)
+    head = cell.clone("head", fontName="Helvetica-Bold")
+    doc = SimpleDocTemplate(target, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm, title=str(title))
+    header = [Paragraph(_escape(label), head) for _i, label, _w in PDF_RECAP_COLUMNS]
+    widths = [w * mm for _i, _label, w in PDF_RECAP_COLUMNS]
+    style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+    ])
+    story = [Paragraph(_escape(title), styles["Title"])]
+    if subtitle:
+        story.append(Paragraph(_escape(subtitle), styles["Normal"]))
+    story.append(Spacer(1, 4 * mm))
+    body: list = []
+    iterator = iter(_counting(rows, on_progress))
+    next(iterator, None)  # the generator's header: the PDF prints its own short one
+    for row in iterator:
+        body.append([Paragraph(_escape(_text(safe_cell(row[i]))), cell) for i, _label, _w in PDF_RECAP_COLUMNS])
+        if len(body) == PDF_ROWS_PER_TABLE:
+            story.append(Table([header, *body], colWidths=widths, repeatRows=1, style=style))
+            body = []
+    if body or not any(isinstance(f, Table) for f in story):
+        story.append(Table([header, *body], colWidths=widths, repeatRows=1, style=style))
+    story.append(Spacer(1, 3 * mm))
+    story.append(Paragraph(_escape(PDF_LEGEND), cell))
+    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+
+
+def _page_number(canvas, doc) -> None:
+    from reportlab.lib.units import mm
+
+    canvas.saveState()
+    canvas.setFont("Helvetica", 7)
+    canvas.drawRightString(doc.pagesize[0] - 8 * mm, 5 * mm, str(doc.page))
+    canvas.restoreState()
+
+
+def _escape(text: str) -> str:
+    # Paragraph parses a small XML dialect: names like "A & B <Plt>" must stay literal.
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def export_bytes(fmt: str, rows: Iterable[list], *, widths=None, title: str = "", subtitle: str = "") -> bytes:
+    """A whole small export in memory (direct downloads of XLSX/PDF, which cannot stream)."""
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(rows, buffer, widths=widths, title=title)
+    elif fmt == "pdf":
+        write_recap_pdf(rows, buffer, title=title, subtitle=subtitle)
+    else:
+        write_csv(rows, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,176 @@
+"""Report exports: direct (small) or as a background job with progress and an expiring download.
+
+A job stores its validated selection (``params``); the worker re-resolves it as the owner,
+so a scope lost in between fails the job, and the download re-checks the scope again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import tempfile
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance import exports, reports
+from attendance.models import ExportJob, ExportStatus
+from portal.jobs import enqueue_on_commit
+from portal.services.audit import audit_record
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("csv", "xlsx", "pdf")
+EXPIRY = dt.timedelta(hours=24)
+# Above these, an export runs as a job: streaming CSV is cheap per row, XLSX and PDF are
+# built whole, and recomputing day statuses costs per employee-day.
+SYNC_MAX_ROWS = {"csv": 5000, "xlsx": 1000, "pdf": 300}
+SYNC_MAX_RECOMPUTE = 3000  # employee-days
+
+
+class ExportExpired(Exception):
+    """The job's file is past its expiry (the download answers 410 Gone)."""
+
+
+def _validate_format(report: str, fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValidationError({"format": _("Format harus csv, xlsx atau pdf.")})
+    if fmt == "pdf" and report != reports.MONTHLY_RECAP:
+        raise ValidationError({"format": _("PDF hanya tersedia untuk rekap bulanan.")})
+    if fmt == "pdf" and not exports.pdf_available():
+        raise ValidationError({"format": _("PDF tidak tersedia di server ini.")})
+
+
+def export_prepare(selection: reports.Selection, fmt: str) -> bool:
+    """True if the export must run as a job; otherwise its day statuses are made fresh now."""
+    stale = reports.stale_employee_ids(selection)
+    if reports.recompute_cost(selection, stale) > SYNC_MAX_RECOMPUTE:
+        return True
+    reports.ensure_day_statuses(selection, employee_ids=stale)  # cheap: bounded by the check above
+    return reports.report_count(selection) > SYNC_MAX_ROWS.get(fmt, 1000)
+
+
+def progress_percent(done: int, total: int) -> int:
+    """0–99 while writing; 100 is only ever set together with status "done"."""
+    return min(99, done * 100 // total) if total else 99
+
+
+def report_export_record(*, actor, selection: reports.Selection, fmt: str) -> None:
+    """Audit a direct download (exports carry personal data)."""
+    with transaction.atomic():
+        audit_record(actor=actor, verb="report.export", obj=selection.unit or actor, unit=selection.unit,
+                     after={"params": selection.params, "format": fmt})
+
+
+def export_job_create(*, actor, report: str, unit_id=None, month: str | None = None, year=None, start=None,
+                      end=None, format: str, filters: dict | None = None) -> ExportJob:
+    """Validate (ValidationError), check scope (Http404), create the job and enqueue it after commit."""
+    filters = filters or {}
+    _validate_format(report, format)
+    selection = reports.report_resolve(actor, report=report, unit=unit_id, month=month, year=year, start=start,
+                                       end=end, employee=filters.get("employee"),
+                                       asn_type=filters.get("asn_type") or "")
+    with transaction.atomic():
+        job = ExportJob.objects.create(user=actor, report=selection.report.slug, params=selection.params,
+                                       format=format, filename=f"{selection.filename_stem}.{format}")
+        audit_record(actor=actor, verb="export.create", obj=job, unit=selection.unit,
+                     after={"params": selection.params, "format": format})
+        enqueue_on_commit("attendance.run_export", args=(job.pk,))
+    return job
+
+
+def export_job_run(*, job_id: int) -> str:
+    """The worker's body. Safe to run twice: only a pending job is claimed."""
+    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(status=ExportStatus.RUNNING):
+        return "skipped"
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    try:
+        name, rows = _produce(job)
+    except Exception as exc:  # noqa: BLE001 - any failure must end as a visible "failed" job
+        log.exception("export job %s failed", job_id)
+        ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.FAILED, error=_failure_message(exc)[:255],
+                                                   finished_at=timezone.now())
+        return "failed"
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.DONE, progress=100, rows=rows, file=name,
+                                               finished_at=now, expires_at=now + EXPIRY)
+    return "done"
+
+
+def _failure_message(exc: Exception) -> str:
+    if isinstance(exc, Http404):
+        return _("Unit atau pegawai tidak lagi dalam cakupan Anda.")
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return _("Terjadi kesalahan saat membuat berkas (%(kind)s).") % {"kind": type(exc).__name__}
+
+
+def _produce(job: ExportJob) -> tuple[str, int]:
+    selection = reports.report_resolve_params(job.user, job.params)  # the scope, re-checked as of now
+    _validate_format(selection.report.slug, job.format)
+    reports.ensure_day_statuses(selection)
+    total = reports.report_count(selection)  # COUNT first, so progress means something
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress=progress_percent(done, total), rows=done)
+
+    rows = reports.report_rows(selection)
+    with tempfile.TemporaryFile() as tmp:
+        _write(job.format, rows, tmp, selection, progress)
+        tmp.seek(0)
+        name = default_storage.save(f"exports/{secrets.token_hex(8)}/{job.filename}", File(tmp, name=job.filename))
+    return name, total
+
+
+def _write(fmt: str, rows, target, selection: reports.Selection, progress) -> None:
+    report = selection.report
+    if fmt == "xlsx":
+        exports.write_xlsx(rows, target, widths=[c.width for c in report.columns], title=str(report.title),
+                           on_progress=progress)
+    elif fmt == "pdf":
+        exports.write_recap_pdf(rows, target, title=str(report.title), subtitle=subtitle_of(selection),
+                                on_progress=progress)
+    else:
+        exports.write_csv(rows, target, on_progress=progress)
+
+
+def subtitle_of(selection: reports.Selection) -> str:
+    unit = selection.unit.name if selection.unit else _("Semua dalam cakupan")
+    return _("%(unit)s · periode %(start)s s.d. %(end)s") % {
+        "unit": unit, "start": selection.period.start.isoformat(), "end": selection.period.end.isoformat()}
+
+
+def export_job_for_owner(user, pk) -> ExportJob:
+    """The user's own job, or 404 (someone else's job does not exist for them)."""
+    try:
+        return ExportJob.objects.get(pk=int(pk), user_id=getattr(user, "pk", None))
+    except (ExportJob.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def export_job_for_download(user, pk) -> ExportJob:
+    """A finished job of the user whose unit is still in their scope (404), not expired (ExportExpired)."""
+    job = export_job_for_owner(user, pk)
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404
+    reports.report_resolve_params(user, job.params)
+    if job.expires_at is not None and job.expires_at <= timezone.now():
+        raise ExportExpired
+    return job
+
+
+def export_jobs_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of expired jobs (periodic); the job rows stay as a record."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file=""):
+        default_storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged

@@ -1,0 +1,223 @@
+"""Day statuses follow what they are derived from: a punch, a plan decision, a holiday,
+working hours, a Ramadan period, a band table; and the nightly pass catches ended days."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+import attendance.tasks  # noqa: F401 - registers the recompute tasks by name, as a worker would
+from attendance.models import Band, BandKind, DayStatus
+from attendance.services import recompute, staffing
+from attendance.services.presence import compute_day_statuses, punch_check_in, punch_check_out
+from portal.celery import app
+from portal.models import AuditEvent, CalendarOverride, OverrideKind, RamadanPeriod, WorkingHours
+from scheduling import services as scheduling
+from scheduling.models import Kind
+from tests.factories import EmployeeFactory, HRAdminScopeFactory, UserFactory
+
+MONDAY = dt.date(2026, 12, 7)
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+def local(unit, day, hh, mm, ss=0):
+    return dt.datetime.combine(day, dt.time(hh, mm, ss), tzinfo=unit.tzinfo)
+
+
+def status(employee, day=MONDAY):
+    return DayStatus.objects.get(employee=employee, date=day)
+
+
+@pytest.fixture
+def late_monday(ani, outsider):
+    """Ani (WIB) and the outsider (WITA, another institution) both came in at 07:50 local."""
+    for person in (ani, outsider):
+        with time_machine.travel(local(person.unit, MONDAY, 7, 50), tick=False):
+            punch_check_in(actor=person.user)
+        with time_machine.travel(local(person.unit, MONDAY, 16, 0), tick=False):
+            punch_check_out(actor=person.user)
+    assert (status(ani).code, status(ani).tl_minutes) == ("TL", 20)
+    return ani
+
+
+@pytest.fixture
+def on_tuesday():
+    with time_machine.travel(dt.datetime(2026, 12, 8, 10, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def admin_client(on_tuesday, client, superuser):
+    client.force_login(superuser)  # inside the travelled time, or the session has expired
+    return client
+
+
+def post_admin(client, capture, url, data):
+    with capture(execute=True) as callbacks:
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert "login" not in response.url
+    return callbacks
+
+
+def test_it_registers_the_tasks_by_name():
+    assert {"attendance.recompute_institution", "attendance.recompute_recent"} <= set(app.tasks)
+
+
+def test_it_recomputes_on_a_punch(ani):
+    with time_machine.travel(local(ani.unit, MONDAY, 7, 30), tick=False):
+        punch_check_in(actor=ani.user)
+    assert status(ani).code == "HADIR"
+    with time_machine.travel(local(ani.unit, MONDAY, 15, 0), tick=False):
+        punch_check_out(actor=ani.user)
+    assert (status(ani).code, status(ani).psw_level) == ("PSW", 2)
+
+
+def test_it_recomputes_today_when_a_plan_is_approved_late(ani, kabid):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        (day,) = scheduling.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY]).days
+    with time_machine.travel(local(ani.unit, MONDAY, 7, 45), tick=False):
+        punch_check_in(actor=ani.user)
+    assert status(ani).work_mode == "WFO"  # still pending at check-in
+    with time_machine.travel(local(ani.unit, MONDAY, 9, 0), tick=False):
+        scheduling.request_day_approve(actor=kabid.user, day_id=day.pk)
+        staffing.refresh_changed()
+    assert (status(ani).code, status(ani).work_mode, status(ani).tl_level) == ("TL", "WFH", 1)
+
+
+def test_it_recomputes_a_past_day_when_leave_is_approved_after_it(ani, kabid):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        (day,) = scheduling.request_submit(actor=ani.user, kind=Kind.CAP, dates=[MONDAY],
+                                           reason="Keluarga sakit keras").days
+    with time_machine.travel(local(ani.unit, TUESDAY, 8, 0), tick=False):
+        compute_day_statuses([ani], MONDAY, MONDAY)
+        assert status(ani).code == "TK"  # the supervisor had not decided yet
+        scheduling.request_day_approve(actor=kabid.user, day_id=day.pk)
+        staffing.refresh_changed()
+    assert (status(ani).code, status(ani).absence_kind) == ("CAP", "CAP")
+
+
+def test_it_recomputes_the_institution_when_hr_adds_and_removes_a_holiday(
+        late_monday, outsider, pemkot, admin_client, django_capture_on_commit_callbacks, on_tuesday):
+    outsider_before = status(outsider).computed_at
+    post_admin(admin_client, django_capture_on_commit_callbacks, reverse("admin:portal_calendaroverride_add"),
+               {"institution": pemkot.pk, "date": "2026-12-07", "kind": OverrideKind.HOLIDAY,
+                "name": "Hari jadi kota"})
+    assert (status(late_monday).code, status(late_monday).note) == ("LIBUR", "presensi pada hari libur")
+    assert status(outsider).computed_at == outsider_before  # another institution: untouched
+    override = CalendarOverride.objects.get()
+    post_admin(admin_client, django_capture_on_commit_callbacks,
+               reverse("admin:portal_calendaroverride_delete", args=[override.pk]), {"post": "yes"})
+    assert (status(late_monday).code, status(late_monday).tl_level) == ("TL", 1)
+
+
+def test_it_recomputes_both_dates_when_a_holiday_moves(
+        ani, pemkot, admin_client, django_capture_on_commit_callbacks, on_tuesday):
+    compute_day_statuses([ani], MONDAY - dt.timedelta(days=7), MONDAY)
+    override = CalendarOverride.objects.create(institution=pemkot, date=MONDAY, kind=OverrideKind.HOLIDAY,
+                                               name="Libur daerah")
+    post_admin(admin_client, django_capture_on_commit_callbacks,
+               reverse("admin:portal_calendaroverride_add"),
+               {"institution": pemkot.pk, "date": "2026-11-30", "kind": OverrideKind.HOLIDAY, "name": "Libur lain"})
+    assert status(ani, dt.date(2026, 11, 30)).code == "LIBUR"
+    post_admin(admin_client, django_capture_on_commit_callbacks,
+               reverse("admin:portal_calendaroverride_change", args=[override.pk]),
+               {"institution": pemkot.pk, "date": "2026-12-02", "kind": OverrideKind.HOLIDAY, "name": "Libur daerah"})
+    assert status(ani, MONDAY).code == "TK"  # the old date is a working day again
+    assert status(ani, dt.date(2026, 12, 2)).code == "LIBUR"
+
+
+def test_it_does_not_enqueue_for_a_future_holiday(pemkot, admin_client, django_capture_on_commit_callbacks,
+                                                  on_tuesday):
+    callbacks = post_admin(admin_client, django_capture_on_commit_callbacks,
+                           reverse("admin:portal_calendaroverride_add"),
+                           {"institution": pemkot.pk, "date": "2027-01-20", "kind": OverrideKind.HOLIDAY,
+                            "name": "Libur nanti"})
+    assert callbacks == []
+
+
+def test_it_recomputes_when_hr_changes_working_hours(late_monday, pemkot, admin_client,
+                                                     django_capture_on_commit_callbacks, on_tuesday):
+    post_admin(admin_client, django_capture_on_commit_callbacks, reverse("admin:portal_workinghours_add"),
+               {"institution": pemkot.pk, "weekday": 0, "start": "08:00:00", "end": "16:00:00", "break_minutes": 60})
+    assert (status(late_monday).code, status(late_monday).tl_level) == ("HADIR", None)
+    hours = WorkingHours.objects.get()
+    post_admin(admin_client, django_capture_on_commit_callbacks,
+               reverse("admin:portal_workinghours_delete", args=[hours.pk]), {"post": "yes"})
+    assert status(late_monday).tl_minutes == 20
+
+
+def test_it_recomputes_every_institution_for_a_national_ramadan_period(
+        late_monday, outsider, admin_client, django_capture_on_commit_callbacks, on_tuesday):
+    post_admin(admin_client, django_capture_on_commit_callbacks, reverse("admin:portal_ramadanperiod_add"),
+               {"start": "2026-12-01", "end": "2026-12-31", "start_time": "08:00:00", "end_time": "15:00:00",
+                "friday_end_time": "15:30:00", "break_minutes": 30, "friday_break_minutes": 60})
+    assert RamadanPeriod.objects.get().institution is None
+    assert status(late_monday).code == "HADIR"
+    assert status(outsider).code == "HADIR"  # the WITA institution too
+
+
+def band_form(institution, **kw):
+    return {"institution": institution.pk, "kind": BandKind.TL, "level": 1, "from_minute": 1, "to_minute": 30,
+            "deduction_percent": "2.50", **kw}
+
+
+def test_it_recomputes_and_audits_when_hr_edits_the_band_table(
+        late_monday, pemkot, client, django_capture_on_commit_callbacks, on_tuesday):
+    hr_pemkot = UserFactory(username="hr_pemkot", is_staff=True)
+    HRAdminScopeFactory(user=hr_pemkot, unit=pemkot)
+    client.force_login(hr_pemkot)
+    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_add"), band_form(pemkot))
+    assert (status(late_monday).tl_level, status(late_monday).deduction_percent) == (1, Decimal("2.50"))
+    band = Band.objects.get()
+    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_change", args=[band.pk]),
+               band_form(pemkot, from_minute=21, deduction_percent="0.30"))
+    assert (status(late_monday).code, status(late_monday).deduction_percent) == ("HADIR", 0)  # 20 < 21: grace
+    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_delete", args=[band.pk]),
+               {"post": "yes"})
+    assert status(late_monday).deduction_percent == Decimal("0.5")  # back to the defaults
+    events = AuditEvent.objects.filter(object_type="attendance.band", object_id=str(band.pk)).order_by("pk")
+    assert [e.verb for e in events] == ["band.created", "band.updated", "band.deleted"]
+    assert events[1].before["from_minute"] == 1 and events[1].after["from_minute"] == 21
+    assert all(e.actor == hr_pemkot and e.unit == pemkot for e in events)
+
+
+def test_it_keeps_other_institutions_out_of_the_band_table(pemkot, pemprov_lain, client, on_tuesday):
+    hr_lain = UserFactory(username="hr_lain_staff", is_staff=True)
+    HRAdminScopeFactory(user=hr_lain, unit=pemprov_lain)
+    theirs = Band.objects.create(institution=pemkot, kind=BandKind.TL, level=1, from_minute=1, to_minute=30,
+                                 deduction_percent=1)
+    client.force_login(hr_lain)
+    response = client.post(reverse("admin:attendance_band_add"), band_form(pemkot))
+    assert response.status_code == 200 and "institution" in response.context["adminform"].form.errors
+    assert client.get(reverse("admin:attendance_band_change", args=[theirs.pk])).status_code == 302
+    assert Band.objects.count() == 1
+
+
+def test_it_refuses_a_band_that_ends_before_it_starts(pemkot, admin_client):
+    response = admin_client.post(reverse("admin:attendance_band_add"), band_form(pemkot, from_minute=31, to_minute=5))
+    assert "to_minute" in response.context["adminform"].form.errors
+
+
+def test_it_recomputes_one_institution_in_batches(pemkot, dinkes, bidang_p2p, upt, outsider, monkeypatch):
+    people = [EmployeeFactory(unit=unit) for unit in (pemkot, dinkes, bidang_p2p, upt, upt)]
+    monkeypatch.setattr(recompute, "BATCH", 2)
+    with time_machine.travel(dt.datetime(2026, 12, 8, 10, 0, tzinfo=dt.UTC), tick=False):
+        written = recompute.recompute_institution(pemkot.pk, MONDAY, dt.date(2026, 12, 31))
+    assert written == 2 * len(people)  # Monday and Tuesday; later days are not over or begun
+    assert set(DayStatus.objects.values_list("employee", flat=True)) == {p.pk for p in people}
+    assert set(DayStatus.objects.filter(date=MONDAY).values_list("code", flat=True)) == {"TK"}
+    assert set(DayStatus.objects.filter(date=TUESDAY).values_list("code", flat=True)) == {"BELUM"}
+
+
+def test_it_recomputes_the_last_35_days_nightly(ani, outsider):
+    with time_machine.travel(dt.datetime(2026, 12, 7, 18, 30, tzinfo=dt.UTC), tick=False):  # 01:30 WIB Tuesday
+        app.tasks["attendance.recompute_recent"].delay()
+    rows = DayStatus.objects.filter(employee=ani)
+    assert rows.earliest("date").date == dt.date(2026, 11, 3)  # 35 days back: a Tuesday
+    assert rows.latest("date").date == TUESDAY
+    assert status(ani).code == "TK" and status(ani, TUESDAY).code == "BELUM"
+    assert status(outsider).code == "TK"
+    assert not rows.filter(date=dt.date(2026, 11, 7)).exists()  # a Saturday: no row

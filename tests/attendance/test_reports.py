@@ -1,0 +1,289 @@
+"""Attendance reports and direct exports: a hand-built August 2026, read back from CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from attendance import exports, reports
+from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
+from attendance.services.presence import recompute_day
+from portal.models import AuditEvent
+from scheduling.models import RequestDay, Status, WorkRequest
+from tests.factories import EmployeeFactory, UserFactory
+
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+WITA = zoneinfo.ZoneInfo("Asia/Makassar")
+AUG = "2026-08"
+
+
+@pytest.fixture(autouse=True)
+def september(time_machine):
+    # August 2026 is over: 19 working days, holidays on the 17th (Monday) and 25th (Tuesday).
+    time_machine.move_to(dt.datetime(2026, 9, 10, 10, 0, tzinfo=WIB), tick=False)
+
+
+def punch(person, day: int, check_in=(7, 30), check_out=(16, 0), *, zone=WIB, mode=WorkMode.WFO, **extra):
+    date = dt.date(2026, 8, day)
+
+    def at(hm):
+        return dt.datetime.combine(date, dt.time(*hm), tzinfo=zone) if hm else None
+
+    return Punch.objects.create(employee=person, unit=person.unit, date=date, check_in_at=at(check_in),
+                                check_out_at=at(check_out), work_mode=mode, **extra)
+
+
+def plan(person, day: int, kind: str):
+    request = WorkRequest.objects.create(employee=person, kind=kind, created_by=person.user, location="Rumah")
+    RequestDay.objects.create(request=request, employee=person, unit=person.unit, kind=kind,
+                              date=dt.date(2026, 8, day), status=Status.APPROVED)
+
+
+@pytest.fixture
+def august(ani, budi):
+    """Ani's month (one of everything); Budi never came (19 TK)."""
+    punch(ani, 3, flagged=True, in_distance_m=350.4)  # on time, but far from the office
+    punch(ani, 4, (7, 45))  # TL1, 15 min
+    punch(ani, 5, (9, 15), (15, 0))  # TL4 105 min + PSW2 60 min
+    punch(ani, 6, None)  # no check-in: TL4
+    punch(ani, 7, (7, 30), None)  # Friday, no check-out: PSW4
+    # 10: nothing at all -> TK
+    plan(ani, 11, "CT")
+    plan(ani, 12, "SAKIT")
+    plan(ani, 13, "WFH")
+    punch(ani, 13, mode=WorkMode.WFH)
+    plan(ani, 14, "DL")
+    punch(ani, 14, (7, 30), (16, 30))  # a punch on a DL day
+    punch(ani, 17, (8, 0), (12, 0))  # Independence Day
+    plan(ani, 18, "WFA")
+    punch(ani, 18, (8, 10), mode=WorkMode.WFA)  # TL2, 40 min
+    plan(ani, 19, "DIKLAT")
+    plan(ani, 20, "IZIN")
+    for day in (21, 24, 26, 27, 28, 31):
+        punch(ani, day, (7, 30), (16, 30) if dt.date(2026, 8, day).weekday() == 4 else (16, 0))
+    return ani, budi
+
+
+def resolve(user, report=reports.MONTHLY_RECAP, **kwargs):
+    kwargs.setdefault("month", AUG)
+    selection = reports.report_resolve(user, report=report, **kwargs)
+    reports.ensure_day_statuses(selection)
+    return selection
+
+
+def by_nip(selection) -> dict[str, list]:
+    rows = list(reports.report_rows(selection))
+    return {row[0]: row for row in rows[1:]}
+
+
+def test_it_recaps_a_hand_built_month(hr, dinkes, august):
+    ani, budi = august
+    selection = resolve(hr, unit=dinkes.pk)
+    rows = by_nip(selection)
+    assert rows[ani.nip] == [
+        ani.nip, "Ani Lestari", ani.jabatan, "Bidang P2P",
+        19, 13, 11, 2,  # working days, present, WFO, WFH/WFA
+        1, 1, 0, 2, 160,  # TL1..TL4, TL minutes
+        0, 1, 0, 1, 60,  # PSW1..PSW4, PSW minutes
+        1, 1,  # no check-in, no check-out
+        1, 1, 1, 1,  # DL, TB/Diklat, izin, sakit
+        1, 0, 0, 0, 0, 0,  # CT CB CS CM CAP CLTN
+        1,  # TK
+        Decimal("68.42"), Decimal("7.00"),
+        "1 hari presensi pada hari libur; 1 hari ada presensi pada hari izin/cuti",
+    ]
+    assert rows[budi.nip][4:8] == [19, 0, 0, 0] and rows[budi.nip][30:33] == [19, Decimal("0.00"), Decimal("0.00")]
+    # The holidays have rows (LIBUR) but are not working days.
+    assert DayStatus.objects.filter(employee=budi, code="LIBUR").count() == 2
+
+
+def test_it_caps_the_deduction_at_100_percent(hr, dinkes, budi):
+    resolve(hr, unit=dinkes.pk)
+    DayStatus.objects.filter(employee=budi).update(deduction_percent=Decimal("9.5"))
+    assert by_nip(reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG))[
+        budi.nip][32] == Decimal("100")
+
+
+def test_it_does_not_recompute_fresh_rows(hr, dinkes, august):
+    selection = resolve(hr, unit=dinkes.pk)
+    assert reports.stale_employee_ids(selection) == []
+    DayStatus.objects.filter(employee=august[0], date=dt.date(2026, 8, 4)).delete()
+    assert reports.stale_employee_ids(selection) == [august[0].pk]
+
+
+def test_it_summarises_each_unit(hr, dinkes, august, kadis):
+    summary = {row[0]: row for row in list(reports.report_rows(resolve(hr, report=reports.UNIT_SUMMARY,
+                                                                       unit=dinkes.pk)))[1:]}
+    # kabid, ani and budi work in P2P; only ani ever came.
+    assert summary["DINKES-P2P"] == ["DINKES-P2P", "Bidang P2P", 3, 57, 13, 11, 2, 4, 2, 39, 5,
+                                     Decimal("22.81"), Decimal("2.33")]
+    assert summary["DINKES"][2:5] == [1, 19, 0]
+
+
+def test_it_lists_days_with_local_times_and_corrections(hr, dinkes, upt, august):
+    ani = august[0]
+    wita = EmployeeFactory(name="Wati WITA", unit=upt, user=UserFactory(username="wati"))
+    punch(wita, 4, (7, 30), (16, 0), zone=WITA)  # 06:30 WIB
+    Correction.objects.create(employee=ani, date=dt.date(2026, 8, 6), check_in_at=dt.datetime(
+        2026, 8, 6, 7, 40, tzinfo=WIB), reason="Lupa", status=CorrectionStatus.APPROVED, created_by=ani.user,
+        decided_at=timezone.now())
+    recompute_day(ani, dt.date(2026, 8, 6))
+    rows = list(reports.report_rows(resolve(hr, report=reports.DAILY, unit=dinkes.pk)))
+    mine = {r[3]: r for r in rows[1:] if r[0] == ani.nip}
+    assert mine[dt.date(2026, 8, 5)][4:] == ["TL_PSW", "WFO", "09:15:00", "15:00:00", "TL4", 105, "PSW2", 60,
+                                             Decimal("2.50"), ""]
+    assert mine[dt.date(2026, 8, 6)][4:9] == ["TL", "WFO", "07:40:00", "16:00:00", "TL1"]
+    assert mine[dt.date(2026, 8, 17)][4] == "LIBUR"
+    wati = next(r for r in rows[1:] if r[0] == wita.nip and r[3] == dt.date(2026, 8, 4))
+    assert wati[6:8] == ["07:30:00", "16:00:00"] and wati[4] == "HADIR"  # WITA clock, on time
+
+
+def test_it_marks_the_pp94_thresholds_of_cumulative_tk(hr, dinkes, august):
+    ani, budi = august
+    rows = by_nip(resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, start="2026-08-01", end="2026-08-31"))
+    assert rows[budi.nip][4:] == [19, 17, "pemotongan tunjangan kinerja 25% selama 12 bulan", 21]
+    assert rows[ani.nip][4:] == [1, "", "", 3]
+    order = list(rows)
+    assert order.index(budi.nip) < order.index(ani.nip)  # most TK first
+
+
+def test_it_reports_the_whole_year_for_cumulative_tk(hr, dinkes):
+    selection = reports.report_resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, month=AUG)
+    assert (selection.period.start, selection.period.end) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert selection.filename_stem == "tk-kumulatif_DINKES_2026"
+
+
+def test_it_lists_planned_versus_actual(hr, bidang_p2p, august):
+    ani, budi = august
+    rows = list(reports.report_rows(resolve(hr, report=reports.PLANNED_VS_ACTUAL, unit=bidang_p2p.pk)))[1:]
+    mine = {r[3].day: r[4:] for r in rows if r[0] == ani.nip}
+    assert mine == {
+        3: ["WFO", "HADIR", "presensi di luar radius kantor pada hari WFO", "jarak 350 m dari kantor"],
+        10: ["WFO", "TK", "hari kantor tanpa presensi", ""],
+        14: ["DL", "DL", "presensi pada hari izin/cuti/dinas", ""],
+        17: ["LIBUR", "LIBUR", "presensi pada hari libur", ""],
+    }
+    assert sum(1 for r in rows if r[0] == budi.nip) == 19
+
+
+def test_it_shows_a_supervisor_only_their_own_people(kabid, kadis, bidang_p2p, dinkes, august):
+    assert set(by_nip(resolve(kabid.user))) == {august[0].nip, august[1].nip}
+    assert set(by_nip(resolve(kabid.user, unit=bidang_p2p.pk))) == {august[0].nip, august[1].nip}
+    assert set(by_nip(resolve(kadis.user))) == {kabid.nip}
+    with pytest.raises(Http404):
+        reports.report_resolve(kabid.user, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG)
+    with pytest.raises(Http404):
+        reports.report_resolve(kabid.user, report=reports.MONTHLY_RECAP, month=AUG, employee=kadis.pk)
+
+
+def test_it_hides_the_page_from_people_without_reports(client, ani, august):
+    client.force_login(ani.user)
+    assert client.get(reverse("attendance-reports")).status_code == 404
+
+
+def test_it_shows_the_report_table_on_the_page(client, hr, dinkes, august):
+    client.force_login(hr)
+    response = client.get(reverse("attendance-reports"), {"report": "monthly-recap", "unit": dinkes.pk,
+                                                           "month": AUG})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Ani Lestari" in body and ("68,42" in body or "68.42" in body)
+    assert 'name="format" value="pdf"' in body
+
+
+def test_it_answers_404_to_hr_of_another_opd(client, api_client_for, hr_other, dinkes, august):
+    client.force_login(hr_other)
+    params = {"report": "monthly-recap", "unit": dinkes.pk, "month": AUG}
+    assert client.get(reverse("attendance-reports"), params).status_code == 404
+    assert client.post(reverse("attendance-report-export"), {**params, "format": "csv"}).status_code == 404
+    api = api_client_for(hr_other)
+    response = api.post("/api/v1/exports/", {**params, "format": "csv"}, format="json")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+@pytest.fixture
+def api_client_for():
+    from rest_framework.test import APIClient
+
+    def make(user):
+        api = APIClient()
+        api.force_authenticate(user)
+        return api
+
+    return make
+
+
+def _export(client, hr, dinkes, fmt):
+    client.force_login(hr)
+    return client.post(reverse("attendance-report-export"),
+                       {"report": "monthly-recap", "unit": dinkes.pk, "month": AUG, "format": fmt})
+
+
+def _as_text(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def test_it_exports_the_recap_as_csv_with_the_same_rows(client, hr, dinkes, august):
+    response = _export(client, hr, dinkes, "csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="rekap-bulanan_DINKES_2026-08.csv"'
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")
+    read = list(csv.reader(io.StringIO(content[1:])))
+    expected = [[_as_text(v) for v in row] for row in reports.report_rows(
+        reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG))]
+    assert read == expected and len(read) == 5  # header + kadis, kabid, ani, budi
+    assert AuditEvent.objects.filter(verb="report.export", actor=hr).exists()
+
+
+def test_it_exports_the_recap_as_xlsx_with_the_same_rows(client, hr, dinkes, august):
+    response = _export(client, hr, dinkes, "xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    read = [list(r) for r in sheet.iter_rows(values_only=True)]
+    expected = list(reports.report_rows(
+        reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG)))
+    def normalise(row):
+        return [float(v) if isinstance(v, Decimal) else ("" if v is None else v) for v in row]
+
+    assert [normalise(r) for r in read] == [normalise(r) for r in expected]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert sheet.column_dimensions["B"].width == 30
+
+
+def test_it_exports_the_recap_as_a_pdf(client, hr, dinkes, august):
+    response = _export(client, hr, dinkes, "pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response["Content-Disposition"].endswith('rekap-bulanan_DINKES_2026-08.pdf"')
+
+
+@pytest.mark.parametrize("evil", ["=1+2", "+cmd", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"])
+def test_it_neutralises_formula_injection(client, hr, dinkes, ani, evil):
+    ani.name = evil + " Ani"
+    ani.jabatan = evil
+    ani.save()
+    csv_rows = list(csv.reader(io.StringIO(b"".join(
+        _export(client, hr, dinkes, "csv").streaming_content).decode()[1:])))
+    row = next(r for r in csv_rows if r[0] == ani.nip)
+    assert row[1] == "'" + evil + " Ani" and row[2] == "'" + evil
+    sheet = openpyxl.load_workbook(io.BytesIO(_export(client, hr, dinkes, "xlsx").content)).active
+    cells = next(r for r in sheet.iter_rows(values_only=True) if r[0] == ani.nip)
+    as_read = evil.replace("\r", "\n")  # XML readers normalise a stored CR to LF
+    assert cells[1] == "'" + as_read + " Ani" and cells[2] == "'" + as_read
+    assert cells[4] == 19  # numbers stay numbers
+
+
+def test_it_keeps_numbers_and_dates_as_they_are():
+    assert exports.safe_row([-5, Decimal("-1.5"), dt.date(2026, 8, 3), None, "-5", "a=b"]) == [
+        -5, Decimal("-1.5"), dt.date(2026, 8, 3), "", "'-5", "a=b"]
