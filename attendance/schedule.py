@@ -21,6 +21,7 @@ DEFAULTS = [
     ("Eskalasi pengajuan belum diputus", "scheduling.escalate_pending", ("0", "10", "1-5"), {}, True),
     ("Pengingat hari WFH/WFA besok", "scheduling.remind_upcoming", ("0", "15", "1-5"), {}, True),
     ("Pengingat belum presensi masuk", "attendance.missing_checkin_reminder", ("30", "8", "1-6"), {}, True),
+    ("Hapus berkas ekspor kedaluwarsa", "attendance.purge_exports", ("5", "*", "*"), {}, False),
     ("Hitung ulang status presensi 35 hari", "attendance.recompute_recent", ("30", "1", "*"), {}, False),
 ]
 

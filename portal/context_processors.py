@@ -9,7 +9,7 @@ def _unread_counter(request):
 
     def count() -> int:
         if not hasattr(request, "_nav_unread"):
-            from portal.views.notifications import unread_count
+            from portal.selectors import unread_count
 
             request._nav_unread = unread_count(request.user)
         return request._nav_unread

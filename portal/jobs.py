@@ -35,11 +35,6 @@ def send_now(name: str, args: tuple = (), kwargs: dict | None = None, **options)
     try:
         _load_task_modules(app)
         task = app.tasks.get(name)
-        if task is None:
-            # Outside a worker the apps' tasks.py are not imported yet; without this the
-            # task would bypass task_always_eager (send_task always publishes).
-            app.loader.import_default_modules()
-            task = app.tasks.get(name)
         if task is not None:
             task.apply_async(args=args, kwargs=kwargs or {}, retry=False, **options)
         else:

@@ -99,3 +99,15 @@ def local_today(tz: str) -> dt.date:
     import zoneinfo
 
     return timezone.localtime(timezone=zoneinfo.ZoneInfo(tz)).date()
+
+
+def notifications_of(user):
+    from portal.models import Notification
+
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    from portal.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

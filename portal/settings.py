@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "scheduling.models.Kind",
         "UnitKindEnum": "portal.models.UnitKind",
         "RequestStatusEnum": "scheduling.models.Status",
+        "CorrectionStatusEnum": "attendance.models.CorrectionStatus",
     },
 }
 

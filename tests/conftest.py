@@ -101,3 +101,14 @@ def hr_other(pemprov_lain):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Coalescing keys and throttles live in the cache: never let one test's keys leak into
+    the next (locmem in the default run, Redis in the PostgreSQL run)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -26,11 +26,11 @@ BATCH = 2000
 
 
 def staffing_status(in_office: int, minimum: int, pending: int) -> str:
-    """Below: fewer in than the minimum. At risk: no slack left, or pending requests would
-    take it below if approved. Otherwise ok."""
+    """Below: fewer in than the minimum. At risk: approving the pending requests would take
+    it below. Otherwise ok (a unit exactly at its minimum is ok: small units live there)."""
     if in_office < minimum:
         return StaffingStatus.BELOW
-    if in_office == minimum and minimum > 0 or in_office - pending < minimum:
+    if in_office - pending < minimum:
         return StaffingStatus.AT_RISK
     return StaffingStatus.OK
 

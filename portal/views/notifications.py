@@ -15,20 +15,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal.models import Notification
-from portal.selectors import employee_of
+from portal.selectors import employee_of, notifications_of, unread_count  # noqa: F401 - re-exported for templates/tests
 from portal.services.notify import notifications_mark_read
 
 PER_PAGE = 25
-
-
-def notifications_of(user):
-    """The user's own notifications, newest first (the only ones they may see)."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from portal.api.schema import PortalAutoSchema
 from portal.models import Notification
+from portal.selectors import notifications_of
 from portal.services.notify import notifications_mark_read
-from portal.views.notifications import notifications_of
 
 NOTIFICATION_EXAMPLE = {
     "id": 41, "kind": "request.approved", "subject": "Pengajuan WFH 2026-12-07 disetujui",
