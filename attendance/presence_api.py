@@ -17,7 +17,6 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -40,6 +39,10 @@ MAX_TEXT = 2000
 LATEST_ZONE = zoneinfo.ZoneInfo("Asia/Jayapura")  # WIT: no unit's "today" is later than WIT's
 
 # --- Shared ----------------------------------------------------------------------------
+
+
+# The times come from _iso(), which passes a missing punch/correction time on as null.
+NULLABLE_DATETIME = serializers.DateTimeField(allow_null=True, read_only=True)
 
 
 class ServiceErrorsMixin:
@@ -113,11 +116,11 @@ class PunchSerializer(LocalTimesMixin, serializers.Serializer):
     distance_m = serializers.SerializerMethodField(help_text="Metres from the office for this call; null if "
                                                              "no location was sent or the office has none.")
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_in_at(self, punch):
         return self._iso(punch.check_in_at, punch.unit_id)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_out_at(self, punch):
         return self._iso(punch.check_out_at, punch.unit_id)
 
@@ -306,19 +309,19 @@ class DayStatusSerializer(LocalTimesMixin, serializers.ModelSerializer):
                   "check_in_at", "check_out_at", "corrected_check_in_at", "corrected_check_out_at", "flagged",
                   "time_zone", "computed_at"]
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_in_at(self, row):
         return self._iso(row.punch_in, row.unit_id)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_out_at(self, row):
         return self._iso(row.punch_out, row.unit_id)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_corrected_check_in_at(self, row):
         return self._iso(row.corrected_in, row.unit_id)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_corrected_check_out_at(self, row):
         return self._iso(row.corrected_out, row.unit_id)
 
@@ -406,7 +409,8 @@ class CorrectionInputSerializer(serializers.Serializer):
 
 
 class HRCorrectionInputSerializer(serializers.Serializer):
-    employee = serializers.IntegerField(help_text="Employee id in the HR admin's scope (else 404).")
+    employee = serializers.IntegerField(min_value=1, max_value=2**63 - 1,
+                                        help_text="Employee id in the HR admin's scope (else 404).")
     date = serializers.DateField()
     check_in = serializers.TimeField(required=False, allow_null=True)
     check_out = serializers.TimeField(required=False, allow_null=True)
@@ -437,19 +441,19 @@ class CorrectionSerializer(LocalTimesMixin, serializers.ModelSerializer):
     def _unit(self, c) -> int:
         return c.employee.unit_id
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_in_at(self, c):
         return self._iso(c.check_in_at, self._unit(c))
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_check_out_at(self, c):
         return self._iso(c.check_out_at, self._unit(c))
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_original_check_in_at(self, c):
         return self._iso(getattr(c, "original_in", None), self._unit(c))
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(NULLABLE_DATETIME)
     def get_original_check_out_at(self, c):
         return self._iso(getattr(c, "original_out", None), self._unit(c))
 

@@ -23,6 +23,8 @@ from attendance.services import export_jobs
 from portal.api.schema import PortalAutoSchema
 from portal.models import AsnType
 
+MAX_ID = 2**63 - 1  # the largest id the database holds; above it a lookup raises, not 404
+
 
 class ServiceErrorsMixin:
     """Service ValidationErrors become the API's 400 envelope (Http404 is handled already)."""
@@ -41,14 +43,14 @@ class Gone(exceptions.APIException):
 
 class ExportCreateSerializer(serializers.Serializer):
     report = serializers.ChoiceField(choices=list(reports.REPORTS))
-    unit = serializers.IntegerField(required=False, allow_null=True,
+    unit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID,
                                     help_text="Unit id; its sub-units are included. Empty: the caller's whole scope.")
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
                                     help_text="For tk-cumulative (default: the year of `month`, else this year).")
     start = serializers.DateField(required=False, help_text="With `end`, instead of `month`.")
     end = serializers.DateField(required=False)
-    employee = serializers.IntegerField(required=False, allow_null=True)
+    employee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     asn_type = serializers.ChoiceField(choices=AsnType.choices, required=False, allow_blank=True)
     format = serializers.ChoiceField(choices=list(export_jobs.FORMATS))
 

@@ -21,9 +21,11 @@ from portal.api.schema import PortalAutoSchema, error_response
 MAX_DAYS = 93
 DEFAULT_DAYS = 28
 
+MAX_ID = 2**63 - 1  # the largest id the database holds; above it a lookup raises, not 404
+
 
 class StaffingQuerySerializer(serializers.Serializer):
-    unit = serializers.IntegerField(label=_("Unit"), min_value=1)
+    unit = serializers.IntegerField(label=_("Unit"), min_value=1, max_value=MAX_ID)
     start = serializers.DateField(label=_("Mulai"), required=False,
                                   help_text="First date (ISO). Default: today in the unit's time zone.")
     end = serializers.DateField(label=_("Sampai"), required=False,

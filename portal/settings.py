@@ -5,6 +5,7 @@ set, the portal runs on an embedded default that needs no server: SQLite under
 ``var/``, Celery on kombu's filesystem broker under ``var/``, email to the console.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -18,7 +19,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-_DEV_SECRET = "dev-insecure-secret-key-only-for-local-debug"  # noqa: S105
+_DEV_SECRET = "dev-insecure-secret-key-only-for-local-debug"  # noqa: S105  # nosec B105  # refused unless DEBUG or PORTAL_ALLOW_DEV_SECRET
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     # A missing secret is only tolerated for local development and tests.
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "csp",
     "portal",
     "scheduling",
     "attendance",
@@ -51,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a lockout flagged during the view into the answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -104,7 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
-AUTHENTICATION_BACKENDS = ["portal.auth.NipOrUsernameBackend"]
+# The lockout check runs first and refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = ["portal.lockout.LockoutBackend", "portal.auth.NipOrUsernameBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -114,8 +121,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes), keyed on the account only: a whole office behind one
+# NAT address must not lock itself out, and a guesser gains nothing by changing address.
+# A NIP and the account's username count as the same account (portal.lockout.lockout_username).
+# portal.lockout.lockout_parameters answers ["username"]; see there why it is a callable.
+AXES_LOCKOUT_PARAMETERS = "portal.lockout.lockout_parameters"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_USERNAME_CALLABLE = "portal.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout are refused without being counted: the lock ends a known
+# AXES_COOLOFF_MINUTES after the failure that set it, which the lockout page can promise.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No per-login access log (it would keep every login's address with no retention rule), and
+# no admin pages for axes: unlock with `manage.py axes_reset_username <username>` or wait.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Sessions: shared office computers get short, browser-bound sessions. SESSION_COOKIE_AGE is
+# the idle timeout, because every request renews the session (SESSION_SAVE_EVERY_REQUEST).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_SAVE_EVERY_REQUEST = env.bool("SESSION_SAVE_EVERY_REQUEST", default=True)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages post the form's hidden token (static/js/*.js send
+# it as X-CSRFToken from that input), and the API docs render the token into their script.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -235,13 +271,43 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content Security Policy (django-csp): no inline script or style anywhere, no plugins, no
+# framing. Our pages load only static/js/*.js; the API docs use drf-spectacular's split
+# Swagger view (its init script is a separate file); the Django admin uses only files too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# No personal data in logs: the one handler masks NIPs and e-mail addresses
+# (portal.logging.PersonalDataFilter), and every logger that writes anything ends there.
+# Django's defaults are replaced: "django" (its own console/mail handlers, unfiltered) now
+# only propagates; "django.server" (runserver's access log) and "gunicorn.access" (the
+# web process's access log, which quotes query strings) write through the filter too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "portal.logging.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # Failures and lockouts (WARNING) are kept; axes' per-login housekeeping is not.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Portal-specific knobs --------------------------------------------------------

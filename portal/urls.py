@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.views import hr, shell
 
@@ -15,7 +15,9 @@ urlpatterns = [
     path("notifikasi/", include("portal.notification_urls")),
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's init script as a file: no inline script under the CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="portal/api_docs.html"),
+         name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 
@@ -25,6 +27,10 @@ urlpatterns += [
     path("", include("scheduling.urls")),
     path("hr/kebijakan/", include("scheduling.hr_urls")),
     path("api/v1/", include("scheduling.api_urls")),
+    path("api/v1/", include("scheduling.policy_api_urls")),
     path("", include("attendance.urls")),
     path("api/v1/", include("attendance.api_urls")),
 ]
+
+# API paths answer the JSON error envelope even when no route matches (e.g. /api/v1/requests/abc/).
+handler404 = "portal.api.errors.handler404"

@@ -262,6 +262,7 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
                    responses={200: s.DecisionSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        selectors.own_day(request.user, int(pk))  # scope before body: someone else's day is 404, never 400
         reason = self._input(s.ReasonSerializer)["reason"]
         return self._decision(services.request_day_cancel(actor=request.user, day_id=int(pk), reason=reason))
 
@@ -278,6 +279,7 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        selectors.day_for_decision(request.user, int(pk))  # scope before body: out of scope is 404, never 400
         reason = self._input(s.ReasonSerializer)["reason"]
         return self._decision(services.request_day_approve(actor=request.user, day_id=int(pk), reason=reason))
 
@@ -287,6 +289,7 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
                                             value={"reason": "Rapat koordinasi hari itu."})])
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        selectors.day_for_decision(request.user, int(pk))  # scope before body: out of scope is 404, never 400
         reason = self._input(s.RejectSerializer)["reason"]
         return self._decision(services.request_day_reject(actor=request.user, day_id=int(pk), reason=reason))
 

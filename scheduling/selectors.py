@@ -255,16 +255,20 @@ def inbox(user) -> list[dict]:
 # --- For attendance (staffing, day status) ---------------------------------------------
 
 def plan_counts(start: dt.date, end: dt.date, unit_ids=None):
-    """Active request days of active employees per (unit, date, kind, status): one GROUP BY.
+    """Active request days of active employees per (unit, date): one GROUP BY with a
+    conditional count per kind (approved) and one for pending.
 
-    Yields tuples ``(unit_id, date, kind, status, n)``.
+    Yields dicts ``{"unit_id", "date", "pending", <kind>: n, ...}`` for unit-days with any plan.
     """
+    from scheduling.models import Kind
+
     qs = RequestDay.objects.filter(date__range=(start, end), status__in=list(ACTIVE_STATUSES),
                                    employee__is_active=True)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
-    return (qs.values_list("unit_id", "date", "kind", "status").annotate(n=Count("id"))
-            .values_list("unit_id", "date", "kind", "status", "n").order_by())
+    approved = {k.value: Count("id", filter=Q(kind=k.value, status=Status.APPROVED)) for k in Kind}
+    return (qs.values("unit_id", "date").annotate(pending=Count("id", filter=Q(status=Status.PENDING)), **approved)
+            .order_by())
 
 
 def all_policy_rows() -> list[CoveragePolicy]:

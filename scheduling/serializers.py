@@ -17,6 +17,8 @@ MAX_TEXT = 4000  # free text (reason, work plan...): a page of prose, not a file
 MAX_COVERAGE_DAYS = 93  # about a quarter: one screen of the coverage calendar
 MAX_BULK_IDS = 500
 
+MAX_ID = 2**63 - 1  # the largest id the database holds; above it a lookup raises, not 404
+
 
 # --- Input ---------------------------------------------------------------------------
 
@@ -97,7 +99,8 @@ class RejectSerializer(serializers.Serializer):
 
 
 class BulkDecideSerializer(serializers.Serializer):
-    ids = serializers.ListField(label=_("Hari pengajuan"), child=serializers.IntegerField(min_value=1),
+    ids = serializers.ListField(label=_("Hari pengajuan"),
+                                child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
                                 allow_empty=False, max_length=MAX_BULK_IDS)
     action = serializers.ChoiceField(label=_("Aksi"), choices=[("approve", _("Setujui")), ("reject", _("Tolak"))])
     reason = _text(_("Alasan"), help_text="Required for reject, and to approve over a warning.")
@@ -110,7 +113,7 @@ class BulkDecideSerializer(serializers.Serializer):
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    unit = serializers.IntegerField(label=_("Unit"), min_value=1)
+    unit = serializers.IntegerField(label=_("Unit"), min_value=1, max_value=MAX_ID)
     start = serializers.DateField(label=_("Mulai"))
     end = serializers.DateField(label=_("Sampai"))
 

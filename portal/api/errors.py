@@ -17,7 +17,8 @@ import logging
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -64,6 +65,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, ...: the client's fault, as in
+        # Django's own views (400), never a 500.
+        exc = exceptions.ParseError()
     response = drf_exception_handler(exc, context)
     if response is None:
         return _server_error(exc, context)
@@ -188,3 +193,17 @@ def _first_message(detail) -> str:
     general: list[str] = []
     _flatten(detail, "", fields, general)
     return (general or [m for msgs in fields.values() for m in msgs] or [""])[0]
+
+
+def handler404(request, exception=None):
+    """Root URLconf 404: the API envelope under /api/, Django's page elsewhere.
+
+    An id that does not match a route's pattern (``/api/v1/requests/abc/``) never reaches
+    DRF; without this, API clients would get an HTML page.
+    """
+    if request.path.startswith("/api/"):
+        body = error_body(status_code=404, code="not_found", message=_summaries()["not_found"])
+        return JsonResponse(body, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

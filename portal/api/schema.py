@@ -94,16 +94,22 @@ class PortalAutoSchema(AutoSchema):
 
     def _error_codes(self) -> list[int]:
         codes = []
-        if self.method in ("POST", "PUT", "PATCH") or self._has_filters():
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        queried = self._has_filters() or self._has_query_parameters()
+        if writes or queried:
             codes.append(400)
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += [401, 403]
-        if self._is_list_view() and self._get_paginator() or "{" in self.path:
+        # Bodies and queries name units and employees too: one outside the caller's scope is 404.
+        if self._is_list_view() and self._get_paginator() or "{" in self.path or writes or queried:
             codes.append(404)
         if self.view.get_throttles():
             codes.append(429)
         codes.append(500)
         return codes
+
+    def _has_query_parameters(self) -> bool:
+        return any(p.get("in") == "query" for p in self._get_parameters())
 
     def _has_filters(self) -> bool:
         return bool(getattr(self.view, "filterset_class", None)) and self.method == "GET"

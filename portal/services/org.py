@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import rules
-from portal.models import Delegation, Employee, Unit
+from portal.models import Delegation, Employee, HRAdminScope, Unit
+from portal.selectors import employees_visible_to
 from portal.services.audit import audit_record, snapshot
 
 
@@ -99,3 +102,44 @@ def delegation_save(*, actor, delegation: Delegation) -> Delegation:
             before=before, after=snapshot(delegation), unit=delegation.delegator.unit,
         )
     return delegation
+
+
+def delegation_revoke(*, actor, delegation: Delegation) -> bool:
+    """End a Plh/Plt assignment now: it stops counting from this moment on.
+
+    Only superusers and HR admins over the delegator's unit may revoke (others: 404).
+    Safe to repeat: a delegation already revoked stays as it was and ``False`` comes back.
+    """
+    if not employees_visible_to(actor).filter(pk=delegation.delegator_id).exists():
+        raise Http404
+    with transaction.atomic():
+        before = snapshot(Delegation.objects.get(pk=delegation.pk))
+        # Conditional UPDATE: two revokes racing write one audit event, not two.
+        changed = Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now())
+        delegation.refresh_from_db(fields=["revoked_at"])
+        if changed:
+            audit_record(actor=actor, verb="delegation.revoked", obj=delegation, before=before,
+                         after=snapshot(delegation), unit=delegation.delegator.unit)
+    return bool(changed)
+
+
+def hr_scope_grant(*, actor, user, unit: Unit) -> HRAdminScope:
+    """Make ``user`` an HR admin over ``unit`` and everything below it. Superusers only."""
+    if not getattr(actor, "is_superuser", False):
+        raise Http404
+    with transaction.atomic():
+        if HRAdminScope.objects.filter(user=user, unit=unit).exists():
+            raise ValidationError({"unit": _("Akun ini sudah menjadi admin kepegawaian unit tersebut.")})
+        scope = HRAdminScope.objects.create(user=user, unit=unit)
+        audit_record(actor=actor, verb="hradminscope.created", obj=scope, after=snapshot(scope), unit=unit)
+    return scope
+
+
+def hr_scope_revoke(*, actor, scope: HRAdminScope) -> None:
+    """Take an HR scope away. Superusers only."""
+    if not getattr(actor, "is_superuser", False):
+        raise Http404
+    with transaction.atomic():
+        audit_record(actor=actor, verb="hradminscope.deleted", obj=scope, before=snapshot(scope), unit=scope.unit)
+        scope.delete()

@@ -1,0 +1,338 @@
+"""The authorization matrix: every route × every persona against an explicit table.
+
+The subject of every object route is ani (employee of bidang_p2p, supervised by kabid,
+whose Plh today is citra; hr administers dinkes; hr_other another institution): her
+request day, her correction, her notification, bidang_p2p itself, hr's export job.
+
+Columns (see ``PERSONAS``)::
+
+    anonymous  employee(ani)  supervisor(kabid)  other_sup(dedi, UPT)  plh(citra)  hr  hr_other  superuser
+
+Outcomes: "ok" (2xx, or 3xx to a page other than login), "login" (redirect to login, or
+401), "400" (allowed but the body is invalid: authorization passed), "403", "404", "405".
+Out-of-scope objects must answer 404, never 403. A route the URLconf has but the table
+lacks fails ``test_it_has_an_entry_for_every_route``; so does a table entry whose route
+is gone. The admin tree counts as its index plus one changelist per ModelAdmin.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode, urlparse
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver, reverse
+
+from portal.models import Unit
+from tests.security.conftest import FUTURE_WORKING_DAY, PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+# Common rows, in PERSONAS order.
+ANYONE = "ok ok ok ok ok ok ok ok"
+SIGNED_IN = "login ok ok ok ok ok ok ok"
+EMPLOYEES = "login ok ok ok ok 404 404 404"            # active employees only (HR-only accounts have no plan)
+OWNER = "login ok 404 404 404 404 404 404"             # ani's own object; a superuser does not act as her
+VIEWERS = "login ok ok 404 ok ok 404 ok"               # ani, whoever decides for her, HR over her, superuser
+DECIDERS_OF_ANI = "login 404 ok 404 ok 404 404 ok"     # kabid and his Plh; a superuser may decide anything
+ANY_DECIDER = "login 404 ok ok ok 404 404 ok"          # pages of people who decide for somebody
+HR = "login 404 404 404 404 ok ok ok"                  # HR pages: each HR admin sees their own scope
+HR_OF_UNIT = "login 404 404 404 404 ok 404 ok"         # an object in dinkes' subtree
+EXPORT_OWNER = "login 404 404 404 404 ok 404 404"      # hr's own export job: nobody else's, not even root's
+STAFFING_VIEWERS = "login 404 ok ok ok ok ok ok"
+ADMIN_HR = "login login login login login ok ok ok"   # non-staff go to the admin login
+ADMIN_ROOT = "login login login login login 403 403 ok"
+EMPLOYEE_ACTION_API = "login ok ok ok ok 403 403 403"  # an employee-only action: a role refusal, no object
+
+
+@dataclass(frozen=True)
+class Entry:
+    route: str
+    method: str
+    expect: str
+    args: Callable | None = None      # cast -> URL kwargs
+    query: Callable | None = None     # cast -> query string dict
+    body: Callable | None = None      # cast -> minimal valid body (when "empty" proves nothing)
+    why: str = ""
+
+
+def day(c):
+    return {"pk": c.request_day.pk}
+
+
+def correction(c):
+    return {"pk": c.correction.pk}
+
+
+def note(c):
+    return {"pk": c.notification.pk}
+
+
+def job(c):
+    return {"pk": c.export_job.pk}
+
+
+def p2p_unit(c):
+    return {"unit_id": c.bidang_p2p.pk}
+
+
+def p2p_query(c):
+    return {"unit": c.bidang_p2p.pk}
+
+
+def p2p_report(c):
+    return {"report": "monthly-recap", "unit": c.bidang_p2p.pk, "month": "2026-11", "format": "csv"}
+
+
+def new_request(c):
+    return {"kind": "WFH", "dates": ["2026-12-10"]}
+
+
+def new_correction(c):
+    return {"date": "2026-11-30", "check_in": "07:30", "reason": "Jaringan putus."}
+
+
+def hr_correction(c):
+    return {"employee": c.ani.pk, "date": "2026-11-30", "check_in": "07:30", "reason": "Server padam."}
+
+
+ENTRIES = [
+    # --- Shell, accounts ----------------------------------------------------------------
+    Entry("home", "GET", SIGNED_IN),
+    Entry("login", "GET", ANYONE, why="signed-in users are sent home"),
+    Entry("logout", "POST", "login login login login login login login login"),
+    Entry("set_language", "POST", ANYONE, body=lambda c: {"language": "en"}),
+    # --- HR pages -------------------------------------------------------------------------
+    Entry("hr-import", "GET", HR),
+    Entry("hr-supervisor-check", "GET", HR),
+    Entry("hr-audit", "GET", HR),
+    Entry("scheduling_hr:policies", "GET", HR),
+    Entry("scheduling_hr:fwa", "GET", HR),
+    Entry("scheduling_hr:policy_unit", "GET", HR_OF_UNIT, args=p2p_unit),
+    Entry("scheduling_hr:policy_edit", "GET", HR_OF_UNIT, args=lambda c: {**p2p_unit(c), "policy_id": c.policy.pk}),
+    Entry("attendance-correction-hr", "GET", HR),
+    # --- Notifications (pages) ------------------------------------------------------------
+    Entry("notifications:list", "GET", SIGNED_IN),
+    Entry("notifications:read-all", "POST", SIGNED_IN),
+    Entry("notifications:read", "POST", OWNER, args=note),
+    Entry("notifications:open", "GET", OWNER, args=note),
+    # --- Scheduling pages -----------------------------------------------------------------
+    Entry("scheduling:my-calendar", "GET", EMPLOYEES),
+    Entry("scheduling:request-new", "GET", EMPLOYEES),
+    Entry("scheduling:request-preview", "GET", EMPLOYEES),
+    Entry("scheduling:my-requests", "GET", EMPLOYEES),
+    Entry("scheduling:day-withdraw", "POST", OWNER, args=day),
+    Entry("scheduling:day-cancel", "POST", OWNER, args=day, why="ani: refused with a message (still pending)"),
+    Entry("scheduling:inbox", "GET", ANY_DECIDER),
+    Entry("scheduling:inbox-decide", "POST", DECIDERS_OF_ANI, args=day, body=lambda c: {"action": "approve"}),
+    Entry("scheduling:inbox-bulk", "POST", ANY_DECIDER, body=lambda c: {"days": [c.request_day.pk],
+                                                                        "action": "approve"},
+          why="other deciders get a per-day failure message, not the day"),
+    Entry("scheduling:team", "GET", STAFFING_VIEWERS, why="HR sees the units of its own scope"),
+    # --- Staffing pages -------------------------------------------------------------------
+    Entry("staffing-dashboard", "GET", STAFFING_VIEWERS),
+    Entry("staffing-day", "GET", "login 404 ok 404 ok ok 404 ok",
+          args=lambda c: {**p2p_unit(c), "day": FUTURE_WORKING_DAY.isoformat()}),
+    Entry("staffing-export", "GET", "login 404 ok 404 ok ok 404 ok", query=p2p_query),
+    # --- Attendance pages -----------------------------------------------------------------
+    Entry("attendance-checkin", "GET", EMPLOYEES),
+    Entry("attendance-checkin-post", "POST", EMPLOYEES),
+    Entry("attendance-checkout-post", "POST", EMPLOYEES),
+    Entry("attendance-history", "GET", EMPLOYEES),
+    Entry("attendance-correction-new", "GET", EMPLOYEES),
+    Entry("attendance-correction-withdraw", "POST", OWNER, args=correction),
+    Entry("attendance-correction-evidence", "GET", VIEWERS, args=correction),
+    Entry("attendance-corrections-inbox", "GET", ANY_DECIDER),
+    Entry("attendance-correction-decide", "POST", DECIDERS_OF_ANI, args=correction,
+          body=lambda c: {"action": "approve"}),
+    Entry("attendance-reports", "GET", STAFFING_VIEWERS),
+    Entry("attendance-report-export", "POST", "login 404 ok 404 ok ok 404 ok", body=p2p_report),
+    Entry("attendance-export-status", "GET", EXPORT_OWNER, args=job),
+    Entry("attendance-export-download", "GET", EXPORT_OWNER, args=job),
+    # --- API: auth, schema ----------------------------------------------------------------
+    Entry("api-token", "POST", ANYONE, body=lambda c: {"username": "ani", "password": "rahasia-123"}),
+    Entry("api-token", "DELETE", SIGNED_IN),
+    Entry("api-me", "GET", SIGNED_IN),
+    Entry("api-schema", "GET", ANYONE),
+    Entry("api-docs", "GET", ANYONE),
+    # --- API: organisation, notifications -------------------------------------------------
+    Entry("api-unit-list", "GET", SIGNED_IN, why="empty for non-HR"),
+    Entry("api-unit-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.bidang_p2p.pk}),
+    Entry("api-employee-list", "GET", SIGNED_IN, why="empty for non-HR"),
+    Entry("api-employee-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.ani.pk}),
+    Entry("api-notification-list", "GET", SIGNED_IN),
+    Entry("api-notification-read-all", "POST", SIGNED_IN),
+    Entry("api-notification-read", "POST", OWNER, args=note),
+    # --- API: scheduling ------------------------------------------------------------------
+    Entry("api-coverage", "GET", VIEWERS,
+          query=lambda c: {**p2p_query(c), "start": "2026-12-07", "end": "2026-12-11"}),
+    Entry("api-inbox", "GET", SIGNED_IN, why="empty for non-deciders"),
+    Entry("api-request-day-list", "GET", SIGNED_IN),
+    Entry("api-request-day-list", "POST", EMPLOYEE_ACTION_API, body=new_request),
+    Entry("api-request-day-preview", "POST", EMPLOYEE_ACTION_API, body=new_request),
+    Entry("api-request-day-decide", "POST", "login 400 400 400 400 400 400 400",
+          why="bulk: per-id results; ids out of scope report ok=false (test_service_permissions)"),
+    Entry("api-request-day-detail", "GET", VIEWERS, args=day),
+    Entry("api-request-day-approve", "POST", DECIDERS_OF_ANI, args=day),
+    Entry("api-request-day-reject", "POST", "login 404 400 404 400 404 404 400", args=day,
+          why="the reason is required"),
+    Entry("api-request-day-cancel", "POST", "login 400 404 404 404 404 404 404", args=day,
+          why="ani: a pending day cannot be cancelled"),
+    Entry("api-request-day-withdraw", "POST", OWNER, args=day),
+    # --- API: staffing, attendance, corrections, exports ----------------------------------
+    Entry("api-staffing", "GET", "login 404 ok 404 ok ok 404 ok", query=p2p_query),
+    Entry("api-attendance-list", "GET", SIGNED_IN),
+    Entry("api-attendance-check-in", "POST", EMPLOYEE_ACTION_API),
+    Entry("api-attendance-check-out", "POST", EMPLOYEE_ACTION_API),
+    Entry("api-attendance-correction-list", "GET", SIGNED_IN),
+    Entry("api-attendance-correction-list", "POST", EMPLOYEE_ACTION_API, body=new_correction),
+    Entry("api-attendance-correction-hr", "POST", HR_OF_UNIT, body=hr_correction),
+    Entry("api-attendance-correction-detail", "GET", VIEWERS, args=correction),
+    Entry("api-attendance-correction-approve", "POST", DECIDERS_OF_ANI, args=correction),
+    Entry("api-attendance-correction-reject", "POST", "login 404 400 404 400 404 404 400", args=correction,
+          why="the reason is required"),
+    Entry("api-attendance-correction-withdraw", "POST", OWNER, args=correction),
+    Entry("api-export-list", "GET", SIGNED_IN),
+    Entry("api-export-list", "POST", "login 404 ok 404 ok ok 404 ok", body=p2p_report),
+    Entry("api-export-detail", "GET", EXPORT_OWNER, args=job),
+    Entry("api-export-file", "GET", EXPORT_OWNER, args=job),
+    # --- Admin: the index and one changelist per ModelAdmin -------------------------------
+    Entry("admin:index", "GET", ADMIN_HR),
+    *[Entry(f"admin:{name}_changelist", "GET", ADMIN_HR) for name in (
+        "portal_unit", "portal_employee", "portal_delegation", "portal_calendaroverride", "portal_workinghours",
+        "portal_ramadanperiod", "portal_auditevent", "scheduling_coveragepolicy", "scheduling_fwawindow",
+        "scheduling_workrequest", "scheduling_requestday", "attendance_band")],
+    *[Entry(f"admin:{name}_changelist", "GET", ADMIN_ROOT) for name in (
+        "portal_user", "portal_hradminscope", "auth_group", "authtoken_tokenproxy",
+        "django_celery_beat_clockedschedule", "django_celery_beat_crontabschedule",
+        "django_celery_beat_intervalschedule", "django_celery_beat_periodictask",
+        "django_celery_beat_solarschedule")],
+]
+
+
+def test_it_has_an_entry_for_every_route():
+    routes = route_names()
+    covered = {e.route for e in ENTRIES}
+    missing, stale = sorted(routes - covered), sorted(covered - routes)
+    assert not missing, "routes without an authorization entry (add them to ENTRIES): " + ", ".join(missing)
+    assert not stale, "entries for routes that no longer exist: " + ", ".join(stale)
+
+
+def test_it_states_one_outcome_per_persona():
+    for entry in ENTRIES:
+        assert len(entry.expect.split()) == len(PERSONAS), entry
+
+
+def _url(entry: Entry, cast) -> str:
+    url = reverse(entry.route, kwargs=entry.args(cast) if entry.args else None)
+    if entry.query:
+        url += "?" + urlencode(entry.query(cast))
+    return url
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[f"{e.route}-{e.method}" for e in ENTRIES])
+def test_it_answers_each_persona_as_the_table_says(entry, cast):
+    url = _url(entry, cast)
+    body = entry.body(cast) if entry.body else None
+    got = [call(cast.users[p], entry.method, url, body) for p in PERSONAS]
+    expected = entry.expect.split()
+    wrong = [f"{p}: expected {e}, got {g}" for p, e, g in zip(PERSONAS, expected, got) if e != g]
+    assert not wrong, f"{entry.method} {url}: " + "; ".join(wrong) + f"\n  got row: {' '.join(got)}"
+
+
+def test_it_cuts_admin_changelists_to_the_hr_scope(cast, client):
+    """hr_other enters the admin but sees nothing of dinkes."""
+    client.force_login(cast.hr_other)
+    dinkes_units = set(Unit.objects.subtree_of(cast.dinkes).values_list("pk", flat=True))
+    for name in ("portal_unit", "portal_employee", "portal_delegation", "scheduling_coveragepolicy",
+                 "scheduling_workrequest", "scheduling_requestday", "portal_auditevent"):
+        rows = list(client.get(reverse(f"admin:{name}_changelist")).context["cl"].queryset)
+        leaked = [r for r in rows if _unit_id_of(r) in dinkes_units]
+        assert not leaked, f"{name}: {leaked}"
+
+
+def _unit_id_of(obj) -> int | None:
+    if isinstance(obj, Unit):
+        return obj.pk
+    if hasattr(obj, "unit_id"):
+        return obj.unit_id
+    holder = getattr(obj, "delegator", None) or getattr(obj, "employee", None)
+    return holder.unit_id if holder is not None else None
+
+
+# --- Machinery: walk the URLconf, classify answers ---------------------------------------
+
+ADMIN_NAMESPACE = "admin"
+
+
+def walk(patterns=None, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """Every (route name, pattern string) of the URLconf, namespaces joined with ':'.
+
+    Unnamed patterns are reported by their pattern string so they cannot hide.
+    """
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    found = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+            found += walk(p.url_patterns, prefix + str(p.pattern), ns)
+        else:
+            pattern = prefix + str(p.pattern)
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or pattern)
+            found.append((name, pattern))
+    return found
+
+
+def admin_entries() -> set[str]:
+    """The admin tree as the index plus one changelist per registered ModelAdmin."""
+    entries = {f"{ADMIN_NAMESPACE}:index"}
+    for model in admin.site._registry:
+        entries.add(f"{ADMIN_NAMESPACE}:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return entries
+
+
+def route_names() -> set[str]:
+    """Routes the table must cover: every non-admin route, plus the admin entries."""
+    names = {name for name, pattern in walk() if not name.startswith(f"{ADMIN_NAMESPACE}:")
+             and not pattern.startswith("admin/")}
+    return names | admin_entries()
+
+
+def outcome(response) -> str:
+    """"ok", "login", or the status code as text ("400", "403", "404", "405", "500", ...)."""
+    code = response.status_code
+    if code == 401:
+        return "login"
+    if 300 <= code < 400:
+        target = urlparse(response["Location"]).path
+        return "login" if target in (reverse("login"), reverse("admin:login")) else "ok"
+    if 200 <= code < 300:
+        return "ok"
+    return str(code)
+
+
+def call(user, method: str, url: str, body: dict | None = None) -> str:
+    """One request as ``user`` (None: anonymous), rolled back so personas never see each
+    other's writes. Exceptions become "500" instead of aborting the test. API bodies are
+    JSON, page bodies are form posts."""
+    client = Client(raise_request_exception=False)
+    with transaction.atomic():
+        if user is not None:
+            client.force_login(user)
+        kwargs = {}
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            if url.startswith("/api/"):
+                kwargs = {"data": json.dumps(body or {}, default=str), "content_type": "application/json"}
+            elif body:
+                kwargs = {"data": body}
+        response = getattr(client, method.lower())(url, **kwargs)
+        result = outcome(response)
+        if response.streaming:  # consuming runs the client's own close (which keeps the connection)
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    return result
