@@ -13,14 +13,15 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 
 from attendance import reports
 from attendance.models import ExportJob, ExportStatus
 from attendance.services import export_jobs
-from portal.api.schema import PortalAutoSchema
+from portal.api.schema import ErrorSerializer, PortalAutoSchema
 from portal.models import AsnType
 
 MAX_ID = 2**63 - 1  # the largest id the database holds; above it a lookup raises, not 404
@@ -134,12 +135,18 @@ class ExportDetailView(ServiceErrorsMixin, generics.GenericAPIView):
         return Response(ExportJobSerializer(job, context={"request": request}).data)
 
 
+# What each export format is served as (the schema lists exactly these).
+FILE_MEDIA_TYPES = {"csv": "text/csv", "pdf": "application/pdf",
+                    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
 class ExportFileView(ServiceErrorsMixin, generics.GenericAPIView):
     schema = PortalAutoSchema()
     serializer_class = ExportJobSerializer  # for the schema only
 
     @extend_schema(summary="Download an export file", tags=["exports"],
-                   responses={(200, "application/octet-stream"): bytes},
+                   responses={**{(200, media): OpenApiTypes.BINARY for media in FILE_MEDIA_TYPES.values()},
+                              410: OpenApiResponse(ErrorSerializer, description="Expired (24 hours after it ran).")},
                    description="The owner only, while the job's unit is still in their scope (else 404); "
                                "410 after the 24-hour expiry.")
     def get(self, request, pk: int):
@@ -147,4 +154,5 @@ class ExportFileView(ServiceErrorsMixin, generics.GenericAPIView):
             job = export_jobs.export_job_for_download(request.user, pk)
         except export_jobs.ExportExpired:
             raise Gone() from None
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+        media = FILE_MEDIA_TYPES.get(job.format, "application/octet-stream")
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=media)

@@ -45,7 +45,7 @@ from portal.services.audit import audit_record
 
 INSTITUTION_CODE = "PEMKOT"
 INSTITUTION_NAME = "Pemerintah Kota Harapan Jaya"
-DEFAULT_PASSWORD = "Demo-ASN-2026"  # noqa: S105 - a documented demo password
+DEFAULT_PASSWORD = "Demo-ASN-2026"  # noqa: S105  # nosec B105  # the documented demo password
 DEFAULT_EMPLOYEES = 200
 DEFAULT_SEED = 2026
 EMPLOYEES_PER_EXTRA_UNIT = 50
@@ -434,7 +434,7 @@ def plan_units(ctx: SeedContext) -> None:
 
 def minimum_employees(employees: int) -> int:
     """Heads of every unit (except the instansi) + the fixed staff logins + Aptika staff."""
-    fixed = plan_fixed_units(random.Random(0))
+    fixed = plan_fixed_units(random.Random(0))  # nosec B311  # reproducible demo data, not security
     units = len(fixed) - 1 + employees // EMPLOYEES_PER_EXTRA_UNIT
     return units + 2 + MIN_APTIKA_STAFF  # hr.bkpsdm, pegawai.upt, Aptika staff incl. the Plh
 
@@ -792,7 +792,7 @@ def seed_demo(*, employees: int = DEFAULT_EMPLOYEES, password: str = DEFAULT_PAS
         reset_demo()
     ctx = SeedContext(
         employees=employees, password_hash=make_password(password),  # hashed once for every account
-        rng=random.Random(seed), today=today or timezone.localdate(), make_bar=make_bar,
+        rng=random.Random(seed), today=today or timezone.localdate(), make_bar=make_bar,  # nosec B311  # reproducible demo data, not security
         taken_usernames=set(User.objects.values_list("username", flat=True)),
         taken_nips=set(Employee.objects.values_list("nip", flat=True)),
     )

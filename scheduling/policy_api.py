@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from portal.api.errors import error_body
 from portal.api.schema import error_response
 from portal.api.serializers import UnitRefSerializer
-from portal.api.views.hr import IsHRAdmin
+from portal.api.views.hr import MAX_ID, IdFilter, IsHRAdmin
 from portal.models import AuditEvent, Employee, Unit
 from portal.selectors import employee_of, units_visible_to
 from scheduling import rules, selectors, services
@@ -97,10 +97,11 @@ class PolicyInputSerializer(serializers.Serializer):
                                    help_text="block, warn (justification needed) or inform; empty inherits.")
     count_pending = serializers.BooleanField(allow_null=True, required=False, default=None)
     note = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
-    essential = EssentialSerializer(many=True, allow_null=True, required=False, default=None,
-                                    max_length=MAX_ESSENTIAL,
-                                    help_text="Jabatan that keep N holders in; replaces the row's list. Left out "
-                                              "or null: unchanged.")
+    # A ListField, not many=True: allow_null would let null items through to the child.
+    essential = serializers.ListField(child=EssentialSerializer(), allow_null=True, required=False, default=None,
+                                      max_length=MAX_ESSENTIAL,
+                                      help_text="Jabatan that keep N holders in; replaces the row's list. Left "
+                                                "out or null: unchanged.")
 
     def service_args(self) -> tuple[dict, list | None]:
         data = self.validated_data
@@ -121,6 +122,7 @@ class PolicyCreateSerializer(PolicyInputSerializer):
 
 class PolicySerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(read_only=True)
+    mode = serializers.CharField(read_only=True, help_text="block, warn, inform, or empty: inherited.")
     essential = serializers.SerializerMethodField()
 
     class Meta:
@@ -181,7 +183,8 @@ class EffectivePolicySerializer(serializers.Serializer):
 
 class EffectiveQuerySerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="Day the policy is in force on; default today.")
-    unit = serializers.IntegerField(required=False, min_value=1, help_text="Only this unit (and below, see subtree).")
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                    help_text="Only this unit (and below, see subtree).")
     subtree = serializers.BooleanField(required=False, default=False)
 
 
@@ -233,8 +236,8 @@ def _values(policy: rules.Policy) -> dict:
 
 
 class PolicyFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(method="filter_unit", label=_("Unit"),
-                                       help_text="Rows of this unit; with subtree=true also of the units below.")
+    unit = IdFilter(method="filter_unit", label=_("Unit"),
+                    help_text="Rows of this unit; with subtree=true also of the units below.")
     subtree = django_filters.BooleanFilter(method="filter_nothing", label=_("Termasuk sub-unit"))
     effective_from_after = django_filters.DateFilter(field_name="effective_from", lookup_expr="gte",
                                                      label=_("Berlaku mulai dari"))
@@ -289,7 +292,7 @@ EFFECTIVE_EXAMPLE = {
     retrieve=extend_schema(summary="One coverage policy row", tags=["policies"]),
     create=extend_schema(
         summary="Add a coverage policy to a unit", tags=["policies"], request=PolicyCreateSerializer,
-        responses={201: PolicySerializer},
+        responses={201: PolicySerializer, 404: error_response(404)},
         description="Applies from `effective_from` on to the unit and every unit below it that does not "
                     "override a value. Null/left-out values inherit; `[]` lifts a parent's list. One row per "
                     "unit and start date. Audited (`coverage_policy.created`).",
@@ -381,7 +384,7 @@ class FwaWindowInputSerializer(serializers.Serializer):
                                  help_text="E.g. the KemenPAN-RB circular naming the days.")
     start = serializers.DateField(label=_("Mulai"))
     end = serializers.DateField(label=_("Selesai"))
-    units = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+    units = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
                                   max_length=MAX_FWA_UNITS, help_text="Unit ids in scope.")
     include_subunits = serializers.BooleanField(default=True)
 
@@ -411,7 +414,7 @@ class FwaOpenedSerializer(serializers.Serializer):
 
 class FwaWindowFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("Berlaku pada"))
-    unit = django_filters.NumberFilter(field_name="units", label=_("Unit"), help_text="Windows naming this unit.")
+    unit = IdFilter(method="filter_unit", label=_("Unit"), help_text="Windows naming this unit.")
 
     class Meta:
         model = FwaWindow
@@ -419,6 +422,10 @@ class FwaWindowFilter(django_filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(start__lte=value, end__gte=value) if value else queryset
+
+    def filter_unit(self, queryset, name, value):
+        # A subquery, not a join: a join would repeat windows naming several units.
+        return queryset.filter(pk__in=FwaWindow.units.through.objects.filter(unit_id=value).values("fwawindow_id"))
 
 
 FWA_EXAMPLE = {"id": 3, "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "end": "2026-03-17",
@@ -432,7 +439,7 @@ FWA_EXAMPLE = {"id": 3, "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "e
     retrieve=extend_schema(summary="One FWA window", tags=["fwa"]),
     create=extend_schema(
         summary="Open an FWA window", tags=["fwa"], request=FwaWindowInputSerializer,
-        responses={201: FwaOpenedSerializer},
+        responses={201: FwaOpenedSerializer, 404: error_response(404)},
         description="Flexible-work days named by a KemenPAN-RB circular, for many units at once (with their "
                     "sub-units by default). WFH/WFA requests inside it are approved automatically while every "
                     "coverage rule of the unit still holds; pending ones are decided at once. Audited "
@@ -483,9 +490,9 @@ def _pending_flexible_in(units: list[Unit], start: dt.date, end: dt.date, includ
 
 
 class TeamQuerySerializer(serializers.Serializer):
-    unit = serializers.IntegerField(required=False, min_value=1,
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                     help_text="Default: the first unit the caller supervises.")
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
+    month = serializers.RegexField(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", required=False,
                                    help_text="YYYY-MM; default: this month.")
 
 

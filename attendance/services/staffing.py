@@ -132,7 +132,7 @@ def _upsert(rows: list[tuple]) -> int:
     # numbers, and an unchanged row then costs no write (computed_at = last change).
     changed = " OR ".join(f"{table}.{qn(c)} {distinct} EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS
                           if c != "computed_at")
-    conflict = (f"ON CONFLICT ({qn('unit_id')}, {qn('date')}) DO UPDATE SET "
+    conflict = (f"ON CONFLICT ({qn('unit_id')}, {qn('date')}) DO UPDATE SET "  # nosec B608  # our own identifiers only
                 + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS) + f" WHERE {changed}")
     copy = connection.vendor == "postgresql"
     # COPY streams, so one large batch costs one statement; VALUES lists stay small.
@@ -155,13 +155,13 @@ def _copy_batch(cursor, batch: list[tuple], conflict: str) -> None:
     """psycopg2: COPY into a session temp table (emptied first: inside an outer transaction,
     as in tests, ON COMMIT would never clear it), then one INSERT … SELECT."""
     table, columns = _names()
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "  # noqa: S608 - our own names only
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "  # noqa: S608  # nosec B608  # our own identifiers only
                    f"SELECT {columns} FROM {table} WITH NO DATA")
     cursor.execute(f"TRUNCATE {STAGING}")
     # Text format is safe here: ints, ISO dates, an aware datetime and a status code.
     data = io.StringIO("".join("\t".join(map(str, row)) + "\n" for row in batch))
     cursor.cursor.copy_expert(f"COPY {STAGING} ({columns}) FROM STDIN", data)
-    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING} {conflict}")  # noqa: S608
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING} {conflict}")  # noqa: S608  # nosec B608  # our own identifiers only
 
 
 def _values_batch(cursor, batch: list[tuple], conflict: str) -> None:
@@ -182,7 +182,7 @@ def _values_batch(cursor, batch: list[tuple], conflict: str) -> None:
             params += row
         values = ", ".join([placeholders] * len(chunk))
         # Only our own column names are interpolated; every value is a parameter.
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)  # noqa: S608  # nosec B608  # values are parameters
 
 
 def refresh_changed() -> int:

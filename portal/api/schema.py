@@ -55,6 +55,8 @@ ERROR_EXAMPLES = {
                    "Bad or revoked token")],
     403: [_example(403, "permission_denied", "Anda tidak berhak melakukan tindakan ini.", "Not allowed")],
     404: [_example(404, "not_found", "Data tidak ditemukan.", "Missing or outside your scope")],
+    415: [_example(415, "unsupported_media_type", "Jenis isi permintaan tidak didukung.",
+                   "Body not in a documented content type")],
     429: [_example(429, "throttled", "Terlalu banyak permintaan. Silakan coba lagi dalam 42 detik.",
                    "Rate limited", retry_after=42)],
     500: [_example(500, "server_error", "Terjadi kesalahan pada server. Silakan coba lagi nanti.",
@@ -66,6 +68,7 @@ ERROR_DESCRIPTIONS = {
     401: "Not logged in, or the token is invalid or revoked.",
     403: "Logged in but not allowed (or CSRF check failed for a session client).",
     404: "Not found, or outside the caller's scope (never 403, so existence does not leak).",
+    415: "The body's Content-Type is not one the operation accepts (or cannot be parsed as it).",
     429: "Too many requests; wait `error.retry_after` seconds (also the Retry-After header).",
     500: "Unexpected server error; no details are leaked.",
 }
@@ -98,15 +101,23 @@ class PortalAutoSchema(AutoSchema):
         queried = self._has_filters() or self._has_query_parameters()
         if writes or queried:
             codes.append(400)
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append(415)
         if not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             codes += [401, 403]
         # Bodies and queries name units and employees too: one outside the caller's scope is 404.
-        if self._is_list_view() and self._get_paginator() or "{" in self.path or writes or queried:
+        if (self._is_list_view() and self._get_paginator() or "{" in self.path or writes or queried
+                or self._has_own_permissions()):
             codes.append(404)
         if self.view.get_throttles():
             codes.append(429)
         codes.append(500)
         return codes
+
+    def _has_own_permissions(self) -> bool:
+        # Project permission classes answer 404 to callers without the role (pages are not
+        # advertised); DRF's own ones answer 401/403.
+        return any(not type(p).__module__.startswith("rest_framework") for p in self.view.get_permissions())
 
     def _has_query_parameters(self) -> bool:
         return any(p.get("in") == "query" for p in self._get_parameters())

@@ -7,7 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 # Used when REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] has no entry for the scope, so a
 # login endpoint is never left unthrottled by a missing setting.
-FALLBACK_RATES = {"auth_token": "20/min"}
+FALLBACK_RATES = {"auth_token": "20/min"}  # nosec B105  # a rate, not a password
 
 
 class PortalScopedRateThrottle(ScopedRateThrottle):

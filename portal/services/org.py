@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal import rules
 from portal.models import Delegation, Employee, HRAdminScope, Unit
-from portal.selectors import employees_visible_to
+from portal.selectors import employees_visible_to, units_visible_to
 from portal.services.audit import audit_record, snapshot
 
 
@@ -30,8 +30,23 @@ def _rewrite_descendant_paths(old_prefix: str, new_prefix: str, depth_delta: int
         )
 
 
+def _require_scope(actor, *unit_ids) -> None:
+    """The services re-check what the views check, so the admin, tasks and the shell cannot
+    write outside an HR admin's subtree. ``actor=None`` is the system (seed, migrations)."""
+    if actor is None or getattr(actor, "is_superuser", False):
+        return
+    wanted = {u for u in unit_ids if u is not None}
+    if None in unit_ids or units_visible_to(actor).filter(pk__in=wanted).count() != len(wanted):
+        raise Http404
+
+
 def unit_save(*, actor, unit: Unit) -> Unit:
     """Create or update a unit, keeping the materialized path of its subtree right."""
+    if unit.pk:
+        old_parent = Unit.objects.filter(pk=unit.pk).values_list("parent_id", flat=True).first()
+        _require_scope(actor, unit.pk, *([unit.parent_id] if unit.parent_id != old_parent else []))
+    else:
+        _require_scope(actor, unit.parent_id)
     with transaction.atomic():
         if unit.parent_id:
             # Unit.clean() refuses cycles by reading the parent's path; a parent instance
@@ -80,6 +95,9 @@ def employee_save(*, actor, employee: Employee) -> Employee:
     # Normalize before full_clean(): its max_length check runs before Employee.clean()
     # strips the spaces, so a grouped NIP would fail as "too long".
     employee.nip = rules.normalize_nip(employee.nip)
+    old_unit = Employee.objects.filter(pk=employee.pk).values_list("unit_id", flat=True).first() \
+        if employee.pk else employee.unit_id
+    _require_scope(actor, old_unit, employee.unit_id)
     employee.full_clean(exclude=["user"])
     with transaction.atomic():
         _refuse_supervisor_cycle(employee)
@@ -93,6 +111,7 @@ def employee_save(*, actor, employee: Employee) -> Employee:
 
 
 def delegation_save(*, actor, delegation: Delegation) -> Delegation:
+    _require_scope(actor, delegation.delegator.unit_id)
     delegation.full_clean()
     with transaction.atomic():
         before = snapshot(Delegation.objects.get(pk=delegation.pk)) if delegation.pk else None

@@ -9,26 +9,28 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Employee, Unit
-from portal.selectors import audit_events_visible_to, employees_visible_to, hr_scope_units
+from portal.models import Employee
+from portal.selectors import (
+    ISSUE_LABELS,
+    audit_events_visible_to,
+    hr_scope_units,
+    supervisor_issues,
+)
 from portal.services.people_import import (
     COLUMNS,
     KIND_EMPLOYEES,
     KIND_UNITS,
     ImportFileError,
-    cycle_members,
     people_import,
 )
 
@@ -109,75 +111,6 @@ def _template_csv(kind: str) -> HttpResponse:
 
 
 # --- Supervisor data check ------------------------------------------------------------
-
-ISSUE_NONE = "none"
-ISSUE_INACTIVE = "inactive"
-ISSUE_OTHER_INSTITUTION = "other_institution"
-ISSUE_CYCLE = "cycle"
-ISSUE_LABELS = {
-    ISSUE_NONE: _("Belum ada atasan langsung"),
-    ISSUE_INACTIVE: _("Atasan tidak aktif"),
-    ISSUE_OTHER_INSTITUTION: _("Atasan berada di instansi lain"),
-    ISSUE_CYCLE: _("Rantai atasan membentuk lingkaran"),
-}
-
-
-@dataclass
-class SupervisorIssue:
-    employee_id: int
-    sort_key: tuple
-    issues: list[str]
-    employee: Employee | None = None
-
-    @property
-    def labels(self):
-        return [ISSUE_LABELS[i] for i in self.issues]
-
-
-def _institution_of(path: str | None) -> str | None:
-    return path.split("/")[1] if path else None
-
-
-def supervisor_issues(user) -> list[SupervisorIssue]:
-    """Active employees in ``user``'s scope whose supervisor data is wrong.
-
-    Reads light tuples for the whole scope (one query) and fetches full rows only for
-    the page shown. The head of an instansi has nobody above them: not an issue.
-    """
-    rows = list(employees_visible_to(user).filter(is_active=True).values_list(
-        "id", "supervisor_id", "supervisor__is_active", "unit__path", "supervisor__unit__path", "name",
-    ))
-    if not rows:
-        return []
-    root_heads = set(Unit.objects.filter(parent__isnull=True, head__isnull=False).values_list("head_id", flat=True))
-    in_cycle = cycle_members(_supervisor_pairs(user, {_institution_of(r[3]) for r in rows}))
-    found = []
-    for pk, sup_id, sup_active, path, sup_path, name in rows:
-        issues = []
-        if sup_id is None and pk not in root_heads:
-            issues.append(ISSUE_NONE)
-        if sup_id is not None and not sup_active:
-            issues.append(ISSUE_INACTIVE)
-        if sup_id is not None and _institution_of(sup_path) != _institution_of(path):
-            issues.append(ISSUE_OTHER_INSTITUTION)
-        if pk in in_cycle:
-            issues.append(ISSUE_CYCLE)
-        if issues:
-            found.append(SupervisorIssue(pk, (path, name, pk), issues))
-    return sorted(found, key=lambda i: i.sort_key)
-
-
-def _supervisor_pairs(user, institution_ids: set[str]) -> dict[int, int | None]:
-    """(id → supervisor id) over the scope's whole institutions: a loop may pass
-    through someone above the HR admin's subtree."""
-    qs = Employee.objects.all()
-    if not user.is_superuser:
-        q = Q(pk__in=[])
-        for institution_id in institution_ids:
-            q |= Q(unit__path__startswith=f"/{institution_id}/")
-        qs = qs.filter(q)
-    return dict(qs.values_list("id", "supervisor_id"))
-
 
 @hr_required
 def supervisor_check(request):

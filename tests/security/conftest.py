@@ -73,7 +73,10 @@ def _objects(c):
     """ani's pending day and correction, hr's finished export, ani's notification, a policy."""
     from attendance.services.corrections import correction_submit
     from attendance.services.export_jobs import export_job_create, export_job_run
+    from portal.models import CalendarOverride
+    from portal.services.calendar import calendar_override_save
     from portal.services.notify import notify
+    from scheduling.services import fwa_window_open
     from scheduling.services import request_submit
     from scheduling.services_policy import coverage_policy_save
 
@@ -88,6 +91,11 @@ def _objects(c):
     c.export_job.refresh_from_db()
     c.notification = notify(recipient=c.ani.user, key="security-cast", kind="test", subject=lambda p: "Subjek",
                             body=lambda p: "Isi", link="/rencana/pengajuan/")
+    c.calendar_override = calendar_override_save(actor=c.superuser, override=CalendarOverride(
+        institution=c.pemkot, date=dt.date(2026, 12, 24), kind="holiday", name="Libur daerah"))
+    c.fwa_window = fwa_window_open(actor=c.hr, name="Akhir tahun", start=dt.date(2026, 12, 29),
+                                   end=dt.date(2026, 12, 31), units=[c.bidang_p2p])
+    c.hr_scope = c.hr.hr_scopes.get()
     c.policy = coverage_policy_save(actor=c.superuser, unit=c.bidang_p2p,
                                     data={"effective_from": dt.date(2026, 1, 1), "min_office_share": 20})
 

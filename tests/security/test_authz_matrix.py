@@ -9,7 +9,8 @@ Columns (see ``PERSONAS``)::
     anonymous  employee(ani)  supervisor(kabid)  other_sup(dedi, UPT)  plh(citra)  hr  hr_other  superuser
 
 Outcomes: "ok" (2xx, or 3xx to a page other than login), "login" (redirect to login, or
-401), "400" (allowed but the body is invalid: authorization passed), "403", "404", "405".
+401), "400"/"415" (allowed but the body is invalid: authorization passed), "403", "404",
+"405".
 Out-of-scope objects must answer 404, never 403. A route the URLconf has but the table
 lacks fails ``test_it_has_an_entry_for_every_route``; so does a table entry whose route
 is gone. The admin tree counts as its index plus one changelist per ModelAdmin.
@@ -48,6 +49,8 @@ STAFFING_VIEWERS = "login 404 ok ok ok ok ok ok"
 ADMIN_HR = "login login login login login ok ok ok"   # non-staff go to the admin login
 ADMIN_ROOT = "login login login login login 403 403 ok"
 EMPLOYEE_ACTION_API = "login ok ok ok ok 403 403 403"  # an employee-only action: a role refusal, no object
+HR_WRITE_EMPTY = "login 404 404 404 404 400 400 400"   # HR write with an empty body: reached validation
+ROOT = "login 404 404 404 404 404 404 ok"              # superuser-only API (HR scopes)
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,41 @@ ENTRIES = [
     Entry("api-export-list", "POST", "login 404 ok 404 ok ok 404 ok", body=p2p_report),
     Entry("api-export-detail", "GET", EXPORT_OWNER, args=job),
     Entry("api-export-file", "GET", EXPORT_OWNER, args=job),
+    # --- API: HR writes, delegations, scopes, calendar, import, audit -----------------------
+    Entry("api-unit-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-unit-detail", "PATCH", HR_OF_UNIT, args=lambda c: {"pk": c.bidang_p2p.pk}),
+    Entry("api-unit-deactivate", "POST", HR_OF_UNIT, args=lambda c: {"pk": c.bidang_p2p.pk}),
+    Entry("api-employee-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-employee-detail", "PATCH", HR_OF_UNIT, args=lambda c: {"pk": c.ani.pk}),
+    Entry("api-employee-deactivate", "POST", HR_OF_UNIT, args=lambda c: {"pk": c.ani.pk}),
+    Entry("api-delegation-list", "GET", HR),
+    Entry("api-delegation-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-delegation-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.delegation.pk}),
+    Entry("api-delegation-revoke", "POST", HR_OF_UNIT, args=lambda c: {"pk": c.delegation.pk}),
+    Entry("api-hr-scope-list", "GET", ROOT),
+    Entry("api-hr-scope-list", "POST", "login 404 404 404 404 404 404 400"),
+    Entry("api-hr-scope-detail", "GET", ROOT, args=lambda c: {"pk": c.hr_scope.pk}),
+    Entry("api-hr-scope-detail", "DELETE", ROOT, args=lambda c: {"pk": c.hr_scope.pk}),
+    Entry("api-calendar-override-list", "GET", HR),
+    Entry("api-calendar-override-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-calendar-override-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.calendar_override.pk}),
+    Entry("api-calendar-override-detail", "DELETE", ROOT, args=lambda c: {"pk": c.calendar_override.pk},
+          why="the override belongs to pemkot's calendar: only HR over the institution root may change it"),
+    Entry("api-hr-import", "GET", HR),
+    Entry("api-hr-import", "POST", "login 404 404 404 404 415 415 415", why="multipart only; JSON is refused"),
+    Entry("api-hr-supervisor-check", "GET", HR),
+    Entry("api-hr-audit", "GET", HR),
+    # --- API: policies, FWA windows, team, history ----------------------------------------
+    Entry("api-policy-list", "GET", HR),
+    Entry("api-policy-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-policy-effective", "GET", HR_OF_UNIT, query=p2p_query),
+    Entry("api-policy-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.policy.pk}),
+    Entry("api-policy-detail", "PUT", "login 404 404 404 404 400 404 400", args=lambda c: {"pk": c.policy.pk}),
+    Entry("api-fwa-window-list", "GET", HR),
+    Entry("api-fwa-window-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-fwa-window-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.fwa_window.pk}),
+    Entry("api-team", "GET", "login 404 ok 404 ok ok 404 ok", query=p2p_query),
+    Entry("api-request-day-history", "GET", VIEWERS, args=day),
     # --- Admin: the index and one changelist per ModelAdmin -------------------------------
     Entry("admin:index", "GET", ADMIN_HR),
     *[Entry(f"admin:{name}_changelist", "GET", ADMIN_HR) for name in (

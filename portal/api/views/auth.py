@@ -52,9 +52,9 @@ class TokenView(APIView):
         responses={200: TokenSerializer},
         examples=[
             OpenApiExample("By NIP", request_only=True,
-                           value={"username": "19860926 201505 1 001", "password": "rahasia"}),
+                           value={"username": "19860926 201505 1 001", "password": "rahasia"}),  # nosec B105  # documentation example
             OpenApiExample("Token", response_only=True, status_codes=["200"],
-                           value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}),
+                           value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}),  # nosec B105  # documentation example
             BAD_LOGIN_EXAMPLE,
         ],
     )

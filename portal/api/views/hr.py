@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -28,7 +29,7 @@ from rest_framework.views import APIView
 
 from portal.api import serializers_hr as s
 from portal.api.errors import error_body
-from portal.api.schema import error_response
+from portal.api.schema import ErrorSerializer, error_response
 from portal.api.serializers import UnitSerializer
 from portal.api.views.org import EMPLOYEE_EXAMPLE, UNIT_EXAMPLE, EmployeeViewSet, UnitViewSet
 from portal.models import AuditEvent, CalendarOverride, Delegation, Employee, HRAdminScope, OverrideKind, Unit
@@ -52,6 +53,19 @@ from portal.services.org import (
 from portal.services.people_import import COLUMNS, ImportFileError, account_create, people_import
 
 # --- Shared ----------------------------------------------------------------------------------
+
+MAX_ID = 2**31 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id (NumberFilter would take 1.5 or 1e30)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 def is_hr(user) -> bool:
@@ -111,7 +125,7 @@ NIP_ERROR = _example_400({"nip": ["NIP harus 18 digit; yang diisi 17 digit."]})
         summary="Create a unit", tags=["organisation"],
         description="HR admins create units below a unit of their scope (`parent` required); only superusers "
                     "create an instansi. Audited (`unit.created`).",
-        responses={201: UnitSerializer},
+        responses={201: UnitSerializer, 404: error_response(404)},
         examples=[OpenApiExample("New bidang", value=UNIT_INPUT, request_only=True),
                   OpenApiExample("Created", value=UNIT_EXAMPLE, response_only=True, status_codes=["201"]),
                   _example_400({"parent": ["Pk \"99\" tidak valid - objek tidak ada."]})]),
@@ -203,7 +217,7 @@ EMPLOYEE_DETAIL_EXAMPLE = {**EMPLOYEE_EXAMPLE, "disciplinary_until": None, "user
                     "spaces. A login account is made with `username` (default: the NIP). The supervisor must "
                     "work in the same institution; a supervisor chain that loops is refused. Audited "
                     "(`user.created`, `employee.created`).",
-        responses={201: s.EmployeeDetailSerializer},
+        responses={201: s.EmployeeDetailSerializer, 404: error_response(404)},
         examples=[OpenApiExample("New employee", value=EMPLOYEE_INPUT, request_only=True),
                   OpenApiExample("Created", value=EMPLOYEE_DETAIL_EXAMPLE, response_only=True,
                                  status_codes=["201"]), NIP_ERROR]),
@@ -280,8 +294,8 @@ class DelegationFilter(django_filters.FilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("Aktif pada"),
                                           help_text="Only delegations in force on this date (not revoked).")
     kind = django_filters.ChoiceFilter(choices=[("plh", "Plh"), ("plt", "Plt")], label=_("Jenis"))
-    delegator = django_filters.NumberFilter(field_name="delegator_id", label=_("Pejabat yang digantikan"))
-    delegate = django_filters.NumberFilter(field_name="delegate_id", label=_("Plh/Plt"))
+    delegator = IdFilter(field_name="delegator_id", label=_("Pejabat yang digantikan"))
+    delegate = IdFilter(field_name="delegate_id", label=_("Plh/Plt"))
     revoked = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True,
                                            label=_("Dicabut"), help_text="true: only revoked; false: only not.")
 
@@ -310,7 +324,7 @@ DELEGATION_EXAMPLE = {
     retrieve=extend_schema(summary="One Plh/Plt assignment", tags=["delegations"]),
     create=extend_schema(
         summary="Appoint a Plh or Plt", tags=["delegations"], request=s.DelegationWriteSerializer,
-        responses={201: s.DelegationSerializer},
+        responses={201: s.DelegationSerializer, 404: error_response(404)},
         description="A Plh covers a temporary absence, a Plt a vacant post for at most 3 months (an extension "
                     "is a new assignment). While active, the delegate decides for the delegator's reports and "
                     "the audit trail says \"Plh./Plt. <jabatan>\". Audited (`delegation.created`).",
@@ -362,6 +376,7 @@ class DelegationViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     list=extend_schema(summary="HR admin scopes", tags=["hr"], description="Superusers only (others: 404)."),
     retrieve=extend_schema(summary="One HR admin scope", tags=["hr"]),
     create=extend_schema(summary="Grant an HR admin scope", tags=["hr"],
+                         responses={201: s.HRScopeSerializer, 404: error_response(404)},
                          description="Makes the account an HR admin over the unit and every unit below it. "
                                      "Audited (`hradminscope.created`).",
                          examples=[OpenApiExample("Grant", request_only=True, value={"user": 12, "unit": 2}),
@@ -391,11 +406,11 @@ class HRScopeViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveM
 
 
 class CalendarOverrideFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="date__year", label=_("Tahun"))
+    year = IdFilter(field_name="date__year", label=_("Tahun"), min_value=1900, max_value=2200)
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("Dari tanggal"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("Sampai tanggal"))
     kind = django_filters.ChoiceFilter(choices=OverrideKind.choices, label=_("Jenis"))
-    institution = django_filters.NumberFilter(field_name="institution_id", label=_("Instansi"),
+    institution = IdFilter(field_name="institution_id", label=_("Instansi"),
                                               help_text="Instansi id (national rows have none).")
     national = django_filters.BooleanFilter(field_name="institution", lookup_expr="isnull",
                                             label=_("Nasional"), help_text="true: only national rows.")
@@ -418,7 +433,8 @@ OVERRIDE_EXAMPLE = {"id": 7, "institution": {"id": 1, "code": "PEMKOT", "name": 
     retrieve=extend_schema(summary="One calendar change", tags=["calendar"]),
     create=extend_schema(
         summary="Add a holiday, cuti bersama, working day or FWA day", tags=["calendar"],
-        request=s.CalendarOverrideSerializer, responses={201: s.CalendarOverrideOutSerializer},
+        request=s.CalendarOverrideSerializer,
+        responses={201: s.CalendarOverrideOutSerializer, 404: error_response(404)},
         description="For an instansi (tree root) inside the caller's scope; national rows (`institution` null) "
                     "are for superusers. Moving a holiday is two rows: `working_day` on the old date, `holiday` "
                     "on the new one. Audited; day statuses up to tomorrow are recomputed after commit.",
@@ -465,11 +481,18 @@ IMPORT_REPORT_EXAMPLE = {"kind": "employees", "dry_run": True, "committed": Fals
                          "errors": [{"row": 3, "column": "nip", "message": "NIP harus 18 digit; yang diisi 17 digit."}]}
 
 
+UNSUPPORTED_MEDIA = OpenApiResponse(
+    ErrorSerializer, description="The body is not multipart/form-data (or cannot be read as such).",
+    examples=[OpenApiExample("415 unsupported_media_type", response_only=True, status_codes=["415"], value=error_body(
+        status_code=415, code="unsupported_media_type", message="Jenis isi permintaan tidak didukung."))])
+
+
 class PeopleImportView(APIView):
     permission_classes = [IsHRAdmin]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="Columns of the import files", tags=["hr"], responses={200: s.ImportColumnsSerializer},
+    @extend_schema(summary="Columns of the import files", tags=["hr"],
+                   responses={200: s.ImportColumnsSerializer, 404: error_response(404)},
                    description="Header names of the units and employees files, which are required, and what "
                                "each holds (in the request language).")
     def get(self, request):
@@ -479,7 +502,7 @@ class PeopleImportView(APIView):
 
     @extend_schema(
         summary="Import units or employees from CSV/XLSX", tags=["hr"], request=s.ImportRequestSerializer,
-        responses={200: s.ImportResultSerializer},
+        responses={200: s.ImportResultSerializer, 404: error_response(404), 415: UNSUPPORTED_MEDIA},
         description="All or nothing. With `dry_run` (the default) every row is checked and nothing is saved; "
                     "without it the rows are written only if every row is valid (`committed: true`). Either "
                     "way the answer is the per-row report; rows are upserted by unit `code` / employee `nip`; "
@@ -548,8 +571,7 @@ class AuditEventFilter(django_filters.FilterSet):
     object_id = django_filters.CharFilter(label=_("Id objek"))
     actor = django_filters.CharFilter(field_name="actor__username", lookup_expr="icontains",
                                       label=_("Nama pengguna pelaku"))
-    unit = django_filters.NumberFilter(method="filter_unit", label=_("Unit"),
-                                       help_text="Events of this unit and every unit below it.")
+    unit = IdFilter(method="filter_unit", label=_("Unit"), help_text="Events of this unit and every unit below it.")
     date_from = django_filters.DateFilter(method="filter_from", label=_("Dari tanggal"),
                                           help_text="Local date of the caller's scope (WIB/WITA/WIT).")
     date_to = django_filters.DateFilter(method="filter_to", label=_("Sampai tanggal"))
