@@ -76,8 +76,7 @@ def _objects(c):
     from portal.models import CalendarOverride
     from portal.services.calendar import calendar_override_save
     from portal.services.notify import notify
-    from scheduling.services import fwa_window_open
-    from scheduling.services import request_submit
+    from scheduling.services import fwa_window_open, request_submit
     from scheduling.services_policy import coverage_policy_save
 
     submitted = request_submit(actor=c.ani.user, kind="WFH", dates=[FUTURE_WORKING_DAY])

@@ -140,3 +140,31 @@ def test_it_survives_boundary_values_as_hr_admin(case, in_process):
     user = in_process.users["hr"]
     token, _ = Token.objects.get_or_create(user=user, defaults={"key": TOKENS["hr"]})
     _exercise(case, {"Authorization": f"Token {token.key}"})
+
+
+# --- What the fuzzing found, pinned as plain tests (the module's cast is already built) -----
+
+
+@pytest.mark.django_db
+def test_it_answers_an_unroutable_api_id_with_the_json_envelope(client, cast):
+    client.force_login(cast.ani.user)
+    response = client.get("/api/v1/requests/abc/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_it_answers_too_many_form_fields_with_400_not_500(client, cast, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    client.force_login(cast.ani.user)
+    response = client.post("/api/v1/requests/decide/", {f"f{i}": "x" for i in range(10)})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_id_beyond_the_database_range_with_400(client, cast):
+    client.force_login(cast.kabid.user)
+    response = client.post("/api/v1/requests/decide/", {"ids": [2**70], "action": "approve"},
+                           content_type="application/json")
+    assert response.status_code == 400 and "ids" in str(response.json()["error"]["fields"])

@@ -21,9 +21,16 @@ from attendance.services.corrections import (
 )
 from attendance.services.export_jobs import export_job_create, export_job_for_download, export_job_for_owner
 from attendance.services.presence import punch_check_in
-from portal.models import AuditEvent, Delegation, HRAdminScope
+from portal.models import AuditEvent, Delegation, Employee, HRAdminScope, Unit, UnitKind
 from portal.services.notify import notifications_mark_read, notify
-from portal.services.org import delegation_revoke, employee_save, hr_scope_grant, hr_scope_revoke
+from portal.services.org import (
+    delegation_revoke,
+    delegation_save,
+    employee_save,
+    hr_scope_grant,
+    hr_scope_revoke,
+    unit_save,
+)
 from scheduling.models import CoveragePolicy, FwaWindow, RequestDay, Status
 from scheduling.services import (
     fwa_window_open,
@@ -234,8 +241,30 @@ def test_it_lets_only_a_superuser_grant_or_revoke_hr_scopes(hr, hr_other, dinkes
     assert HRAdminScope.objects.filter(pk=scope.pk).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="employee_save/unit_save/delegation_save check no HR scope (reported)")
 def test_it_refuses_an_employee_change_by_hr_of_another_institution(hr_other, ani):
     ani.jabatan = "Diubah dari luar"
-    with pytest.raises((Http404, PermissionDenied)):
+    with pytest.raises(Http404):
         employee_save(actor=hr_other, employee=ani)
+    assert Employee.objects.get(pk=ani.pk).jabatan != "Diubah dari luar"
+
+
+def test_it_refuses_moving_an_employee_out_of_the_hr_scope(hr, ani, pemprov_lain):
+    ani.unit = pemprov_lain
+    with pytest.raises(Http404):
+        employee_save(actor=hr, employee=ani)
+
+
+def test_it_refuses_a_unit_change_out_of_scope(hr_other, hr, bidang_p2p, pemprov_lain):
+    bidang_p2p.name = "Diubah dari luar"
+    with pytest.raises(Http404):
+        unit_save(actor=hr_other, unit=bidang_p2p)
+    with pytest.raises(Http404):
+        unit_save(actor=hr, unit=Unit(code="X-1", name="Di luar", kind=UnitKind.BIDANG, parent=pemprov_lain))
+    assert Unit.objects.get(pk=bidang_p2p.pk).name == "Bidang P2P"
+
+
+def test_it_refuses_a_delegation_out_of_scope(hr_other, kabid, budi):
+    with pytest.raises(Http404):
+        delegation_save(actor=hr_other, delegation=Delegation(kind="plh", delegator=kabid, delegate=budi,
+                                                              start=dt.date(2026, 12, 14), end=dt.date(2026, 12, 18)))
+    assert not Delegation.objects.filter(delegate=budi).exists()
