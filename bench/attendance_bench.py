@@ -445,6 +445,10 @@ def main() -> None:
         from portal.models import Employee
 
         reuse = Employee.objects.count() == args.employees
+        if not reuse:
+            from django.db import connections
+
+            connections.close_all()  # the database is about to be dropped
     if not reuse:
         log(f"seeding {args.employees} employees (seed_demo)")
         results["seed_seconds"] = seed(env, args.employees)
