@@ -10,7 +10,6 @@ whoever may see the day. Writes are service calls; rejected input writes nothing
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import django_filters
 from django.db.models import Q
@@ -27,11 +26,11 @@ from portal.api.errors import error_body
 from portal.api.schema import error_response
 from portal.api.serializers import UnitRefSerializer
 from portal.api.views.hr import MAX_ID, IdFilter, IsHRAdmin
-from portal.models import AuditEvent, Employee, Unit
+from portal.models import AuditEvent, Unit
 from portal.selectors import employee_of, units_visible_to
 from scheduling import rules, selectors, services
 from scheduling.api import ServiceErrorsMixin
-from scheduling.models import ACTIVE_STATUSES, CoveragePolicy, FwaWindow, Kind, Mode, RequestDay, Status
+from scheduling.models import CoveragePolicy, FwaWindow, Kind, Mode, RequestDay, Status
 from scheduling.services_policy import INT_RANGES, POLICY_FIELDS, coverage_policy_save
 from scheduling.views.common import acting_label, month_bounds, person_name
 from scheduling.views.employee import VERB_LABELS
@@ -536,28 +535,11 @@ def team_units(user) -> tuple[list[Unit], set[int]]:
 
 
 def team_days(unit: Unit, first: dt.date, last: dt.date, show_kinds: bool) -> list[dict]:
-    """Per working day who is in and who is away (approved); kinds only when ``show_kinds``."""
-    people = dict(Employee.objects.filter(unit=unit, is_active=True).order_by("name").values_list("pk", "name"))
-    plans = defaultdict(dict)
-    for employee_id, date, kind, state in (RequestDay.objects
-                                           .filter(unit=unit, date__range=(first, last), status__in=ACTIVE_STATUSES,
-                                                   employee__is_active=True)
-                                           .values_list("employee_id", "date", "kind", "status")):
-        plans[date][employee_id] = (kind, state)
-    days = []
-    for cov in selectors.coverage(unit, first, last):
-        if not cov.working:
-            continue
-        present, away = [], []
-        for pk, name in people.items():
-            kind, state = plans[cov.date].get(pk, (None, None))
-            if state == Status.APPROVED:
-                away.append({"employee_id": pk, "name": name, "kind": kind if show_kinds else None})
-            else:
-                present.append({"employee_id": pk, "name": name, "pending": state == Status.PENDING})
-        days.append({"date": cov.date, "headcount": len(people), "in_office": len(present),
-                     "minimum": cov.minimum, "below": len(present) < cov.minimum, "present": present, "away": away})
-    return days
+    """The API shape of :func:`scheduling.selectors.team_presence`."""
+    return [{"date": d["date"], "headcount": len(d["present"]) + len(d["away"]), "in_office": len(d["present"]),
+             "minimum": d["coverage"].minimum, "below": len(d["present"]) < d["coverage"].minimum,
+             "present": d["present"], "away": d["away"]}
+            for d in selectors.team_presence(unit, first, last, show_kinds=show_kinds)]
 
 
 class TeamCalendarView(APIView):

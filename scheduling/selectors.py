@@ -307,3 +307,29 @@ def pending_days_on(day: dt.date) -> QuerySet[RequestDay]:
 
 def approved_flexible_on(day: dt.date) -> QuerySet[RequestDay]:
     return RequestDay.objects.filter(status=Status.APPROVED, date=day, kind__in=list(FLEXIBLE_KINDS))
+
+
+def team_presence(unit: Unit, first: dt.date, last: dt.date, *, show_kinds: bool) -> list[dict]:
+    """Per working day of ``unit``: who is in the office and who is away (approved), with the
+    coverage numbers. The kind of absence is included only when ``show_kinds`` (HR over the
+    unit): colleagues and supervisors see presence, not reasons."""
+    people = dict(Employee.objects.filter(unit=unit, is_active=True).order_by("name").values_list("pk", "name"))
+    plans: dict[dt.date, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for employee_id, date, kind, state in (RequestDay.objects
+                                           .filter(unit=unit, date__range=(first, last),
+                                                   status__in=list(ACTIVE_STATUSES), employee__is_active=True)
+                                           .values_list("employee_id", "date", "kind", "status")):
+        plans[date][employee_id] = (kind, state)
+    days = []
+    for cov in coverage(unit, first, last):
+        if not cov.working:
+            continue
+        present, away = [], []
+        for pk, name in people.items():
+            kind, state = plans[cov.date].get(pk, (None, None))
+            if state == Status.APPROVED:
+                away.append({"employee_id": pk, "name": name, "kind": kind if show_kinds else None})
+            else:
+                present.append({"employee_id": pk, "name": name, "pending": state == Status.PENDING})
+        days.append({"date": cov.date, "coverage": cov, "present": present, "away": away})
+    return days

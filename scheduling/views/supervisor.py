@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -20,7 +19,7 @@ from portal.models import Employee, Unit
 from portal.selectors import employee_of, units_visible_to
 from scheduling import selectors, services
 from scheduling.forms import BulkDecisionForm, DecisionForm, parse_month
-from scheduling.models import ACTIVE_STATUSES, Kind, RequestDay, Status
+from scheduling.models import Kind, RequestDay
 from scheduling.views.common import decides_for_somebody, month_bounds, month_nav, nice_date
 
 MAX_UNIT_CHOICES = 300  # an HR admin of a whole institution picks among many units; keep the select sane
@@ -143,26 +142,11 @@ class TeamDay:
 
 
 def _team_days(unit: Unit, first: dt.date, last: dt.date, show_kinds: bool) -> list[TeamDay]:
-    """Per working day who is in and who is away; the kind only when ``show_kinds`` (HR)."""
-    people = dict(Employee.objects.filter(unit=unit, is_active=True).order_by("name").values_list("pk", "name"))
-    plans = defaultdict(dict)
-    for employee_id, date, kind, status in (RequestDay.objects
-                                            .filter(unit=unit, date__range=(first, last), status__in=ACTIVE_STATUSES,
-                                                    employee__is_active=True)
-                                            .values_list("employee_id", "date", "kind", "status")):
-        plans[date][employee_id] = (kind, status)
+    """Page shape of :func:`scheduling.selectors.team_presence`: kinds as their labels."""
     days = []
-    for cov in selectors.coverage(unit, first, last):
-        if not cov.working:
-            continue
-        day = TeamDay(cov.date, cov)
-        for pk, name in people.items():
-            kind, status = plans[cov.date].get(pk, (None, None))
-            if status == Status.APPROVED:
-                day.away.append({"name": name, "kind": Kind(kind).label if show_kinds else ""})
-            else:
-                day.present.append({"name": name, "pending": status == Status.PENDING})
-        days.append(day)
+    for d in selectors.team_presence(unit, first, last, show_kinds=show_kinds):
+        away = [{"name": a["name"], "kind": Kind(a["kind"]).label if a["kind"] else ""} for a in d["away"]]
+        days.append(TeamDay(d["date"], d["coverage"], away=away, present=d["present"]))
     return days
 
 
