@@ -12,13 +12,12 @@ import zoneinfo
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,15 +42,6 @@ LATEST_ZONE = zoneinfo.ZoneInfo("Asia/Jayapura")  # WIT: no unit's "today" is la
 
 # The times come from _iso(), which passes a missing punch/correction time on as null.
 NULLABLE_DATETIME = serializers.DateTimeField(allow_null=True, read_only=True)
-
-
-class ServiceErrorsMixin:
-    """Service ValidationErrors become the envelope's 400 with field errors (404/403 already do)."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        return super().handle_exception(exc)
 
 
 def _input(serializer_class, data, **kwargs) -> dict:
@@ -148,7 +138,7 @@ LOCATION_EXAMPLE = OpenApiExample("With location", request_only=True,
                                   value={"latitude": -5.147665, "longitude": 119.432732, "accuracy": 12})
 
 
-class PunchView(ServiceErrorsMixin, APIView):
+class PunchView(APIView):
     schema = PortalAutoSchema()
     throttle_classes = [PortalScopedRateThrottle]
     throttle_scope = "check_in"
@@ -509,7 +499,7 @@ CORRECTION_EXAMPLE = {
     retrieve=extend_schema(summary="One correction", tags=["attendance corrections"],
                            description="404 when outside the caller's scope."),
 )
-class CorrectionViewSet(ServiceErrorsMixin, ZonedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CorrectionViewSet(ZonedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     schema = PortalAutoSchema()
     serializer_class = CorrectionSerializer

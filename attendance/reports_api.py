@@ -8,7 +8,6 @@ caller's scope is a 404 too.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -25,15 +24,6 @@ from portal.api.schema import ErrorSerializer, PortalAutoSchema
 from portal.models import AsnType
 
 MAX_ID = 2**63 - 1  # the largest id the database holds; above it a lookup raises, not 404
-
-
-class ServiceErrorsMixin:
-    """Service ValidationErrors become the API's 400 envelope (Http404 is handled already)."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        return super().handle_exception(exc)
 
 
 class Gone(exceptions.APIException):
@@ -94,7 +84,7 @@ CREATE_EXAMPLE = OpenApiExample("Monthly recap as XLSX", request_only=True,
                                 value={"report": "monthly-recap", "unit": 12, "month": "2026-11", "format": "xlsx"})
 
 
-class ExportListView(ServiceErrorsMixin, generics.ListAPIView):
+class ExportListView(generics.ListAPIView):
     schema = PortalAutoSchema()
     serializer_class = ExportJobSerializer
 
@@ -124,7 +114,7 @@ class ExportListView(ServiceErrorsMixin, generics.ListAPIView):
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-class ExportDetailView(ServiceErrorsMixin, generics.GenericAPIView):
+class ExportDetailView(generics.GenericAPIView):
     schema = PortalAutoSchema()
     serializer_class = ExportJobSerializer
 
@@ -140,7 +130,7 @@ FILE_MEDIA_TYPES = {"csv": "text/csv", "pdf": "application/pdf",
                     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-class ExportFileView(ServiceErrorsMixin, generics.GenericAPIView):
+class ExportFileView(generics.GenericAPIView):
     schema = PortalAutoSchema()
     serializer_class = ExportJobSerializer  # for the schema only
 

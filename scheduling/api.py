@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -64,22 +63,15 @@ def api_exception(exc):
             error.extra = {"verdicts": verdicts}
             return error
         return DecisionBlockedError(str(exc), extra={"verdicts": verdicts})
-    if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     return exc
 
 
 class ServiceErrorsMixin:
-    """Translate service exceptions, then add their per-day details to the envelope."""
+    """Translate scheduling's own exceptions (blocked days and decisions); the project's
+    exception handler turns them, and Django's ValidationError, into the envelope."""
 
     def handle_exception(self, exc):
-        exc = api_exception(exc)
-        response = super().handle_exception(exc)
-        extra = getattr(exc, "extra", None)
-        body = getattr(response, "data", None)
-        if extra and isinstance(body, dict) and isinstance(body.get("error"), dict):
-            body["error"].update(extra)
-        return response
+        return super().handle_exception(api_exception(exc))
 
 
 class BlockedErrorBodySerializer(ErrorBodySerializer):

@@ -18,6 +18,7 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -65,6 +66,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A service refusing the input (every write goes through one): the same 400 as a
+        # serializer's, with the service's field messages.
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, SuspiciousOperation):
         # Too many fields, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, ...: the client's fault, as in
         # Django's own views (400), never a 500.
@@ -75,6 +80,8 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.APIException):
         _restore_401(exc, context, response)
         response.data = _envelope_for(exc, response.status_code)
+        # Domain details a view attached to the exception (per-day verdicts, ...).
+        response.data["error"].update(getattr(exc, "extra", None) or {})
     return response
 
 

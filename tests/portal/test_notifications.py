@@ -26,8 +26,7 @@ from portal.celery import app as celery_app
 from portal.models import EmailState, Notification
 from portal.services.notify import CLAIM_TIMEOUT, MAX_ATTEMPTS, notification_deliver, notify, outbox_sweep
 from scheduling import services
-from scheduling.models import CoveragePolicy, Kind, RequestDay
-from tests.factories import EmployeeFactory
+from scheduling.models import Kind, RequestDay
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)  # a Tuesday
 MONDAY = dt.date(2026, 12, 7)
@@ -50,13 +49,6 @@ def mailed(ani):
     ani.user.email = "ani@example.go.id"
     ani.user.save(update_fields=["email"])
     return ani.user
-
-
-@pytest.fixture
-def team(bidang_p2p, kabid, ani, budi):
-    extra = [EmployeeFactory(unit=bidang_p2p, supervisor=kabid) for _ in range(2)]
-    CoveragePolicy.objects.create(unit=bidang_p2p.parent, effective_from=dt.date(2025, 1, 1), min_office_share=60)
-    return [kabid, ani, budi, *extra]
 
 
 class FailingBackend(BaseEmailBackend):

@@ -33,14 +33,6 @@ def _frozen():
         yield
 
 
-@pytest.fixture
-def team(bidang_p2p, kabid, ani, budi):
-    """Bidang P2P: kabid + ani + budi + 2 more = 5 people; at least 60% (3) in the office."""
-    extra = [EmployeeFactory(unit=bidang_p2p, supervisor=kabid) for _ in range(2)]
-    CoveragePolicy.objects.create(unit=bidang_p2p.parent, effective_from=dt.date(2025, 1, 1), min_office_share=60)
-    return [kabid, ani, budi, *extra]
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)

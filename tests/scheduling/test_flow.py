@@ -9,18 +9,9 @@ from django.http import Http404
 
 from portal.models import AuditEvent
 from scheduling import services
-from scheduling.models import CoveragePolicy, Kind, RequestDay, Status
-from tests.factories import EmployeeFactory
+from scheduling.models import Kind, RequestDay, Status
 
 MONDAY = dt.date(2026, 12, 7)
-
-
-@pytest.fixture
-def team(bidang_p2p, kabid, ani, budi):
-    """Bidang P2P: kabid + ani + budi + 2 more = 5 people, at least 60% (3) in the office."""
-    extra = [EmployeeFactory(unit=bidang_p2p, supervisor=kabid) for _ in range(2)]
-    CoveragePolicy.objects.create(unit=bidang_p2p.parent, effective_from=dt.date(2025, 1, 1), min_office_share=60)
-    return [kabid, ani, budi, *extra]
 
 
 @time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))

@@ -24,14 +24,6 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def team(bidang_p2p, kabid, ani, budi):
-    """Bidang P2P: kabid + ani + budi + 2 more = 5 people, at least 60% (3) in the office."""
-    extra = [EmployeeFactory(unit=bidang_p2p, supervisor=kabid) for _ in range(2)]
-    CoveragePolicy.objects.create(unit=bidang_p2p.parent, effective_from=dt.date(2025, 1, 1), min_office_share=60)
-    return [kabid, ani, budi, *extra]
-
-
 def _wfh(person, day=MONDAY, kind=Kind.WFH):
     (item,) = services.request_submit(actor=person.user, kind=kind, dates=[day]).days
     return item

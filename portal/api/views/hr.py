@@ -14,7 +14,6 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -92,16 +91,6 @@ class IsSuperuser(IsHRAdmin):
         raise exceptions.NotFound
 
 
-class ServiceErrorsMixin:
-    """Service ValidationErrors (Django's) become the envelope's field errors."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            exc = exceptions.ValidationError(detail)
-        return super().handle_exception(exc)
-
-
 def _input(serializer_class, request, **kwargs) -> dict:
     serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -138,7 +127,7 @@ NIP_ERROR = _example_400({"nip": ["NIP harus 18 digit; yang diisi 17 digit."]})
         summary="Change some fields of a unit", tags=["organisation"], responses={200: UnitSerializer},
         examples=[OpenApiExample("Rename", value={"name": "Bidang P2P dan Imunisasi"}, request_only=True)]),
 )
-class UnitAdminViewSet(ServiceErrorsMixin, UnitViewSet):
+class UnitAdminViewSet(UnitViewSet):
     """Units: reads for everybody in scope (org.UnitViewSet), writes for HR admins."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -228,7 +217,7 @@ EMPLOYEE_DETAIL_EXAMPLE = {**EMPLOYEE_EXAMPLE, "disciplinary_until": None, "user
         responses={200: s.EmployeeDetailSerializer},
         examples=[OpenApiExample("New supervisor", value={"supervisor": 9}, request_only=True), NIP_ERROR]),
 )
-class EmployeeAdminViewSet(ServiceErrorsMixin, EmployeeViewSet):
+class EmployeeAdminViewSet(EmployeeViewSet):
     """Employees: reads for everybody in scope (org.EmployeeViewSet), writes for HR admins."""
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -335,7 +324,7 @@ DELEGATION_EXAMPLE = {
                   _example_400({"end": ["Plt paling lama 3 bulan; perpanjangan dicatat sebagai surat perintah "
                                         "baru."]})]),
 )
-class DelegationViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class DelegationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsHRAdmin]
     serializer_class = s.DelegationSerializer
@@ -386,7 +375,7 @@ class DelegationViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     destroy=extend_schema(summary="Take an HR admin scope away", tags=["hr"],
                           description="Audited (`hradminscope.deleted`)."),
 )
-class HRScopeViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class HRScopeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsSuperuser]
     serializer_class = s.HRScopeSerializer
@@ -448,7 +437,7 @@ OVERRIDE_EXAMPLE = {"id": 7, "institution": {"id": 1, "code": "PEMKOT", "name": 
                                       "the caller may read but not change (national, a parent institution's) "
                                       "answer 404."),
 )
-class CalendarOverrideViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class CalendarOverrideViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsHRAdmin]
     serializer_class = s.CalendarOverrideOutSerializer
