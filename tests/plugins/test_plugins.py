@@ -21,13 +21,13 @@ def test_it_runs_anywhere():
 '''
 
 
-def _pytest(tmp_path, source: str, **env: str) -> subprocess.CompletedProcess:
+def _pytest(tmp_path, source: str, *args: str, **env: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_sample.py").write_text(source)
     clean = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
              "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PORTAL_VAR_DIR": str(tmp_path / "var"), **env}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(BASE_DIR / "pytest.ini"), "--rootdir", str(BASE_DIR),
-         "-rs", "-q", str(tmp_path)],
+         "-rs", "-q", *args, str(tmp_path)],
         cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60,
     )
 
@@ -61,3 +61,38 @@ def test_it_runs_postgres_tests_on_postgresql(tmp_path):
     result = _pytest(tmp_path, SAMPLE, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
     assert result.returncode == 0, result.stdout
     assert "2 passed" in result.stdout
+
+
+CLOCK_SAMPLE = '''
+import datetime as dt
+
+import pytest
+
+@pytest.fixture
+def made_today():
+    return dt.date.today()
+
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+def test_it_builds_fixtures_at_the_pinned_moment(made_today):
+    assert made_today == dt.date(2026, 12, 1) == dt.date.today()
+
+def test_it_runs_under_the_session_today(made_today):
+    assert made_today == dt.date.today()
+    print("TODAY", dt.date.today().isoformat())
+
+@pytest.mark.real_clock
+def test_it_keeps_the_real_clock_when_asked():
+    print("REAL", dt.date.today().isoformat())
+'''
+
+
+def test_it_pins_fixtures_and_test_to_one_moment(tmp_path):
+    result = _pytest(tmp_path, CLOCK_SAMPLE)
+    assert result.returncode == 0, result.stdout
+
+
+def test_it_runs_the_suite_under_another_today(tmp_path):
+    result = _pytest(tmp_path, CLOCK_SAMPLE, "-s", "--today=2028-02-29")
+    assert result.returncode == 0, result.stdout
+    assert "TODAY 2028-02-29" in result.stdout
+    assert "REAL 2028-02-29" not in result.stdout

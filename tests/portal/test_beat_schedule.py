@@ -6,7 +6,6 @@ import json
 import zoneinfo
 
 import pytest
-import time_machine
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.db.utils import IntegrityError, OperationalError
@@ -59,7 +58,7 @@ def test_it_gives_each_zone_its_own_row_time_zone_and_kwarg(db):
         assert got == {(z, z) for z in ZONES}, task
 
 
-@time_machine.travel(dt.datetime(2026, 12, 8, 0, 30, tzinfo=dt.UTC), tick=False)  # Tue 08:30 WITA
+@pytest.mark.now(dt.datetime(2026, 12, 8, 0, 30, tzinfo=dt.UTC), tick=False)  # Tue 08:30 WITA
 def test_it_runs_the_wita_digest_at_seven_wita(db):
     now = dt.datetime.now(dt.UTC)
     wita = next_run(PeriodicTask.objects.get(name=DIGEST_WITA), now)
@@ -69,14 +68,14 @@ def test_it_runs_the_wita_digest_at_seven_wita(db):
     assert wib.astimezone(dt.UTC) == dt.datetime(2026, 12, 9, 0, 0, tzinfo=dt.UTC)
 
 
-@time_machine.travel(dt.datetime(2026, 12, 11, 23, 0, tzinfo=dt.UTC), tick=False)  # Sat 07:00 WITA
+@pytest.mark.now(dt.datetime(2026, 12, 11, 23, 0, tzinfo=dt.UTC), tick=False)  # Sat 07:00 WITA
 def test_it_skips_the_weekend_for_the_digest(db):
     now = dt.datetime.now(dt.UTC)
     wita = next_run(PeriodicTask.objects.get(name=DIGEST_WITA), now)
     assert wita.astimezone(dt.UTC) == dt.datetime(2026, 12, 13, 23, 0, tzinfo=dt.UTC)  # Mon 07:00 WITA
 
 
-@time_machine.travel(dt.datetime(2026, 12, 8, 23, 0, 30, tzinfo=dt.UTC), tick=False)
+@pytest.mark.now(dt.datetime(2026, 12, 8, 23, 0, 30, tzinfo=dt.UTC), tick=False)
 def test_it_lets_the_database_scheduler_load_the_wita_digest_at_its_hour(db):
     scheduler = DatabaseScheduler(app=app, lazy=True)
     names = set(scheduler.enabled_models_qs().values_list("name", flat=True))

@@ -10,7 +10,6 @@ import threading
 import time
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
@@ -71,7 +70,7 @@ def test_it_skips_the_email_of_a_recipient_without_an_address(ani):
     assert outbox_sweep() == 0 and mail.outbox == []
 
 
-@time_machine.travel(NOW, tick=False)
+@pytest.mark.now(NOW, tick=False)
 def test_it_writes_each_message_in_the_recipients_language(team, ani, budi, kabid):
     ani.user.language = "en"
     ani.user.save(update_fields=["language"])

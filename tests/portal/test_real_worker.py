@@ -32,7 +32,8 @@ from scheduling import services
 from scheduling.models import CoveragePolicy, Kind
 from tests.factories import EmployeeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The worker subprocess runs on the real clock, so this process must too (tests/plugins/clock.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 WAIT_SECONDS = 40
 COALESCE_KEY = "coalesce:staffing-refresh"  # scheduling's refresh, see portal.jobs.enqueue_on_commit

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -14,7 +13,7 @@ from scheduling.models import Kind, RequestDay, Status
 MONDAY = dt.date(2026, 12, 7)
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_submits_and_approves_with_audit(team, ani, kabid):
     result = services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY])
     (day,) = result.days
@@ -26,7 +25,7 @@ def test_it_submits_and_approves_with_audit(team, ani, kabid):
     assert AuditEvent.objects.filter(verb="request_day.approved", object_id=str(day.pk)).count() == 1
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_blocks_the_day_that_breaks_the_minimum(team, kabid):
     # 5 people, 60% -> 3 must stay: two may go.
     first, second, third = team[1], team[2], team[3]
@@ -41,7 +40,7 @@ def test_it_blocks_the_day_that_breaks_the_minimum(team, kabid):
     assert not RequestDay.objects.filter(employee=third).exists()
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_enforces_the_weekly_cap_and_skips_holidays(team, ani):
     result = services.request_submit(actor=ani.user, kind=Kind.WFH, start=MONDAY, end=MONDAY + dt.timedelta(days=6),
                                      skip_blocked=True)
@@ -50,28 +49,28 @@ def test_it_enforces_the_weekly_cap_and_skips_holidays(team, ani):
     assert len(result.skipped) == 2  # the weekend
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_hides_other_units_days_from_a_supervisor(team, ani, outsider):
     (day,) = services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY]).days
     with pytest.raises(Http404):
         services.request_day_approve(actor=outsider.user, day_id=day.pk)
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_lets_the_plh_decide_on_behalf(team, ani, plh):
     (day,) = services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY]).days
     decision = services.request_day_approve(actor=plh.user, day_id=day.pk)
     assert decision.day.acting_for == "Plh. Kepala Bidang P2P"
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_requires_a_reason_to_reject(team, ani, kabid):
     (day,) = services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[MONDAY]).days
     with pytest.raises(ValidationError):
         services.request_day_reject(actor=kabid.user, day_id=day.pk, reason=" ")
 
 
-@time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+@pytest.mark.now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
 def test_it_never_lets_a_plh_decide_their_own_day(team, plh):
     (day,) = services.request_submit(actor=plh.user, kind=Kind.WFH, dates=[MONDAY]).days
     with pytest.raises(Http404):
