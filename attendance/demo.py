@@ -9,8 +9,8 @@ import datetime as dt
 from attendance.models import Punch, Source, WorkMode
 from attendance.services.presence import compute_day_statuses
 from portal import demo as portal_demo
-from portal import workcalendar
 from portal.models import Employee
+from portal.selectors import workcalendar
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS
 

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from attendance.uploads import ACCEPT
 from portal.rules import normalize_nip
+from portal.uploads import ACCEPT
 
 
 class DateInput(forms.DateInput):

@@ -56,6 +56,20 @@ def top_band(bands: tuple[BandRule, ...]) -> BandRule | None:
     return max(bands, key=lambda b: b.level) if bands else None
 
 
+# Staffing statuses (attendance.models.StaffingStatus values).
+STAFFING_OK, STAFFING_AT_RISK, STAFFING_BELOW = "ok", "at_risk", "below"
+
+
+def staffing_status(in_office: int, minimum: int, pending: int) -> str:
+    """Below: fewer in than the minimum. At risk: approving the pending requests would take
+    it below. Otherwise ok (a unit exactly at its minimum is ok: small units live there)."""
+    if in_office < minimum:
+        return STAFFING_BELOW
+    if in_office - pending < minimum:
+        return STAFFING_AT_RISK
+    return STAFFING_OK
+
+
 # Day status codes, in the vocabulary of the monthly recap.
 HADIR, TL, PSW, TL_PSW = "HADIR", "TL", "PSW", "TL_PSW"
 TK, LIBUR, CUTI_BERSAMA, BELUM = "TK", "LIBUR", "CUTI_BERSAMA", "BELUM"

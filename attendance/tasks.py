@@ -1,12 +1,32 @@
-"""Thin Celery tasks of attendance: staffing refresh and the nightly forecast."""
+"""Thin Celery tasks of attendance (ids and ISO dates in, one service call, safe to run twice),
+and the default beat schedule of the whole portal.
+
+The schedule lives here, in the top layer, because it names every app's tasks; a data migration
+installs it (:func:`install_default_schedule`) and HR edits it afterwards in the admin
+(django-celery-beat). Reminders run per time zone at that zone's local hour: a WITA unit's 07:00
+digest goes out at 07:00 WITA because its crontab row carries the Asia/Makassar time zone.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import json
 
 from celery import shared_task
 from django.utils import timezone
 
-from attendance.services import staffing
+from attendance.services import export_jobs, recompute, staffing
+from portal.jobs import enqueue_on_commit
+from portal.models import TimeZone
+from portal.models.org import TZ_ABBREVIATION
 from portal.tasks import RETRY_TRANSIENT
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+# --- Staffing -----------------------------------------------------------------------------
 
 
 @shared_task(name="attendance.refresh_staffing", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
@@ -21,7 +41,7 @@ def compute_staffing_window(today: str | None = None) -> int:
     """Nightly: the past 28 and the next 28 days for every unit, then early warnings."""
     from attendance.services import warnings
 
-    day = timezone.localdate() if today is None else dt.date.fromisoformat(today)
+    day = _day(today) or timezone.localdate()
     written = staffing.compute_window(day)
     warnings.send_early_warnings(today=day)
     return written
@@ -29,11 +49,90 @@ def compute_staffing_window(today: str | None = None) -> int:
 
 @shared_task(name="attendance.missing_checkin_reminder", time_limit=600, soft_time_limit=580,
              **RETRY_TRANSIENT)
-def missing_checkin_reminder(tz: str = "Asia/Jakarta", today: str | None = None) -> int:
+def missing_checkin_reminder(tz: str = TimeZone.WIB, today: str | None = None) -> int:
     from attendance.services import reminders
 
-    return reminders.send_missing_checkin_reminders(tz=tz, today=dt.date.fromisoformat(today) if today else None)
+    return reminders.send_missing_checkin_reminders(tz=tz, today=_day(today))
 
 
-# Export and recompute tasks live in their own modules; importing them registers them.
-from attendance import export_tasks, recompute_tasks  # noqa: E402,F401,I001
+# --- Day statuses ---------------------------------------------------------------------------
+
+
+@shared_task(name="attendance.recompute_institution", time_limit=1800, soft_time_limit=1750, **RETRY_TRANSIENT)
+def recompute_institution(institution_id: int | None, start: str, end: str) -> int:
+    """Recompute one institution (None = all) over [start, end]; safe to run twice."""
+    return recompute.recompute_institution(institution_id, dt.date.fromisoformat(start),
+                                           dt.date.fromisoformat(end))
+
+
+@shared_task(name="attendance.recompute_recent", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
+def recompute_recent(today: str | None = None, days: int = recompute.NIGHTLY_DAYS) -> int:
+    """Nightly: the last 35 days of every institution (ended days become TK / PSW4)."""
+    return recompute.recompute_recent(today=_day(today), days=days)
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+@shared_task(name="attendance.run_export", time_limit=3600, soft_time_limit=3540)
+def run_export(job_id: int) -> str:
+    """Write one export file; a soft time limit ends the job as failed, never half-done."""
+    return export_jobs.export_job_run(job_id=job_id)
+
+
+@shared_task(name="attendance.purge_exports", time_limit=600, soft_time_limit=580)
+def purge_exports() -> int:
+    """Delete export files past their 24-hour expiry."""
+    return export_jobs.export_jobs_purge_expired()
+
+
+# --- Receivers of what portal and scheduling announce (registered in AttendanceConfig.ready) ---
+
+
+def recompute_after_calendar_change(*, institution_id: int | None, start: dt.date, end: dt.date) -> None:
+    """A holiday, working hours or a Ramadan period changed: recompute those days after commit."""
+    enqueue_on_commit("attendance.recompute_institution", kwargs={
+        "institution_id": institution_id, "start": start.isoformat(), "end": end.isoformat()})
+
+
+def refresh_staffing_after_plan_change(*, pairs) -> None:
+    """Plans changed on some unit-days (already marked): one coalesced staffing refresh."""
+    enqueue_on_commit("attendance.refresh_staffing", coalesce_key="staffing-refresh", countdown=2)
+
+
+# --- The default beat schedule ----------------------------------------------------------------
+
+# (name, task, crontab (minute, hour, day_of_week) or interval seconds, kwargs, per-zone?)
+DEFAULTS = [
+    ("Kirim email notifikasi tertunda", "portal.sweep_outbox", 60, {}, False),
+    ("Perbarui tingkat kehadiran yang berubah", "attendance.refresh_staffing", 60, {}, False),
+    ("Hitung kehadiran 28 hari & peringatan dini", "attendance.compute_staffing_window", ("0", "1", "*"), {}, False),
+    ("Kedaluwarsakan pengajuan yang lewat", "scheduling.expire_pending", ("15", "0", "*"), {}, False),
+    ("Ringkasan pagi pengajuan menunggu", "scheduling.pending_digest", ("0", "7", "1-5"), {}, True),
+    ("Eskalasi pengajuan belum diputus", "scheduling.escalate_pending", ("0", "10", "1-5"), {}, True),
+    ("Pengingat hari WFH/WFA besok", "scheduling.remind_upcoming", ("0", "15", "1-5"), {}, True),
+    ("Pengingat belum presensi masuk", "attendance.missing_checkin_reminder", ("30", "8", "1-6"), {}, True),
+    ("Hapus berkas ekspor kedaluwarsa", "attendance.purge_exports", ("5", "*", "*"), {}, False),
+    ("Hitung ulang status presensi 35 hari", "attendance.recompute_recent", ("30", "1", "*"), {}, False),
+]
+
+
+def install_default_schedule(PeriodicTask, CrontabSchedule, IntervalSchedule) -> int:
+    """Create the default rows that do not exist yet (by name). Returns how many were made."""
+    made = 0
+    for name, task, when, kwargs, per_zone in DEFAULTS:
+        for zone in (TimeZone.values if per_zone else (TimeZone.WIB,)):
+            full_name = f"{name} ({TZ_ABBREVIATION[zone]})" if per_zone else name
+            if PeriodicTask.objects.filter(name=full_name).exists():
+                continue
+            task_kwargs = {**kwargs, "tz": zone} if per_zone else kwargs
+            schedule = {}
+            if isinstance(when, int):
+                schedule["interval"], _ = IntervalSchedule.objects.get_or_create(every=when, period="seconds")
+            else:
+                minute, hour, dow = when
+                schedule["crontab"], _ = CrontabSchedule.objects.get_or_create(
+                    minute=minute, hour=hour, day_of_week=dow, day_of_month="*", month_of_year="*", timezone=zone)
+            PeriodicTask.objects.create(name=full_name, task=task, kwargs=json.dumps(task_kwargs), **schedule)
+            made += 1
+    return made

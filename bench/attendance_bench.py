@@ -8,7 +8,7 @@
    with set-based SQL (INSERT ... SELECT over portal_employee x the days): the benchmark is
    about reading and exporting them, not about deriving them.
 2. CSV export of the daily list and of the monthly recap through the project's own code path
-   (attendance.reports.report_rows -> attendance.exports.write_csv, as the HR admin of the
+   (attendance.selectors.reports.report_rows -> portal.exports.write_csv, as the HR admin of the
    whole institution) versus PostgreSQL's ``COPY (same SQL) TO STDOUT WITH CSV`` through
    psycopg2 ``copy_expert``; each export runs in its own child process, which reports its
    rows, seconds and peak RSS (ru_maxrss).
@@ -71,8 +71,8 @@ def seed(env: dict, employees: int) -> float:
 
 def export_days(count: int) -> list[dt.date]:
     """The first ``count`` working days of the institution, from two months ago (finished days)."""
-    from portal import workcalendar
     from portal.models import Unit
+    from portal.selectors import workcalendar
 
     root = Unit.objects.get(code="PEMKOT")
     first = (dt.date.today().replace(day=1) - dt.timedelta(days=40)).replace(day=1)
@@ -213,7 +213,8 @@ def child_export(kind: str, start: str, end: str, out: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from attendance import exports, reports
+    from attendance.selectors import reports
+    from portal import exports
     from portal.models import Unit
 
     user = get_user_model().objects.get(username=HR_USERNAME)
@@ -292,8 +293,8 @@ def check_in_moment() -> dt.datetime:
     """07:00 WIB of the next working day of the institution (server clock for the check-ins)."""
     import zoneinfo
 
-    from portal import workcalendar
     from portal.models import Unit
+    from portal.selectors import workcalendar
 
     root = Unit.objects.get(code="PEMKOT")
     start = dt.date.today() + dt.timedelta(days=1)

@@ -65,7 +65,7 @@ def build_org(units: int, staff: int):
 
 
 def working_days(count: int) -> list[dt.date]:
-    from portal import workcalendar
+    from portal.selectors import workcalendar
 
     start = dt.date.today() + dt.timedelta(days=1)
     return workcalendar.working_days(None, start, start + dt.timedelta(days=count * 2 + 14))[:count]

@@ -262,8 +262,8 @@ def main() -> None:
 
     from attendance.models import StaffingSnapshot
     from attendance.services import staffing, warnings
-    from portal import workcalendar
     from portal.models import Employee, Unit
+    from portal.selectors import workcalendar
     from scheduling.models import RequestDay
 
     root = Unit.objects.get(code="PEMKOT", parent__isnull=True)

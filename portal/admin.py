@@ -9,17 +9,12 @@ permissions but no scope sees nothing. HR admins still need ``is_staff`` to ente
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import rules
-from portal.jobs import enqueue_on_commit
 from portal.models import (
     AuditEvent,
     CalendarOverride,
@@ -32,8 +27,16 @@ from portal.models import (
     WorkingHours,
 )
 from portal.selectors import audit_events_visible_to, employees_visible_to, hr_scope_units, units_visible_to
-from portal.services.audit import audit_record, snapshot
-from portal.services.org import delegation_save, employee_save, unit_save
+from portal.services import calendar
+from portal.services.org import (
+    account_save,
+    delegation_save,
+    employee_save,
+    hr_scope_grant,
+    hr_scope_revoke,
+    org_row_delete,
+    unit_save,
+)
 from portal.services.people_import import account_create
 
 # Choice lists where the right answer may sit above the HR admin's subtree (a head of
@@ -78,17 +81,12 @@ class HRScopedAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit_record(actor=request.user, verb=f"{obj._meta.model_name}.deleted", obj=obj,
-                         before=snapshot(obj), unit=self.audit_unit(obj))
-            obj.delete()
+        org_row_delete(actor=request.user, obj=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
 
-    def audit_unit(self, obj):
-        return None
 
 
 @admin.register(Unit)
@@ -129,9 +127,6 @@ class UnitAdmin(HRScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         unit_save(actor=request.user, unit=obj)
-
-    def audit_unit(self, obj):
-        return obj.parent
 
 
 @admin.register(Employee)
@@ -188,9 +183,6 @@ class EmployeeAdmin(HRScopedAdmin):
             obj.user = account_create(actor=request.user, username=obj.nip, unit=obj.unit)
         employee_save(actor=request.user, employee=obj)
 
-    def audit_unit(self, obj):
-        return obj.unit
-
 
 def _autocomplete_field(request) -> str | None:
     match = getattr(request, "resolver_match", None)
@@ -225,13 +217,13 @@ class DelegationAdmin(HRScopedAdmin):
     def save_model(self, request, obj, form, change):
         delegation_save(actor=request.user, delegation=obj)
 
-    def audit_unit(self, obj):
-        return obj.delegator.unit
-
 
 class InstitutionScopedAdmin(HRScopedAdmin):
-    """Calendar rows belong to an institution (or the nation). No service exists for them
-    yet, so the admin writes the audit event itself, in the same transaction."""
+    """Rows that belong to an institution (or the nation): saved and deleted by ``save_service`` /
+    ``delete_service``, which check the scope, audit, and tell attendance what to recompute."""
+
+    save_service = None
+    delete_service = None
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("institution")
@@ -251,44 +243,18 @@ class InstitutionScopedAdmin(HRScopedAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        audited_save(request, obj, change, unit=obj.institution)
+        type(self).save_service(actor=request.user, row=obj)
 
-    def audit_unit(self, obj):
-        return obj.institution
-
-
-def audited_save(request, obj, change: bool, unit=None, fields: list[str] | None = None) -> None:
-    with transaction.atomic():
-        before = snapshot(type(obj).objects.get(pk=obj.pk), fields) if change else None
-        obj.save()
-        verb = f"{obj._meta.model_name}.{'updated' if change else 'created'}"
-        audit_record(actor=request.user, verb=verb, obj=obj, before=before, after=snapshot(obj, fields), unit=unit)
+    def delete_model(self, request, obj):
+        type(self).delete_service(actor=request.user, row=obj)
 
 
-# Day statuses are derived from the calendar: after a change commits, attendance recomputes
-# the days it touches. By task name, because portal never imports attendance.
-RECOMPUTE_TASK = "attendance.recompute_institution"
-RECOMPUTE_RECENT_DAYS = 35  # hours apply from now on; the window attendance recomputes nightly
+def _override_save(*, actor, row):
+    return calendar.calendar_override_save(actor=actor, override=row)
 
 
-def _stored(obj):
-    """The row as it is in the database before this save (None when adding)."""
-    return type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
-
-
-def _recompute_on_commit(rows, span) -> None:
-    """Enqueue one recompute per (institution, start, end) that ``span(row)`` gives for the
-    old and new versions of a row; days after tomorrow have no status yet."""
-    horizon = timezone.localdate() + dt.timedelta(days=1)
-    for institution_id, start, end in {(r.institution_id, *span(r)) for r in rows if r is not None}:
-        if start <= horizon:
-            enqueue_on_commit(RECOMPUTE_TASK, kwargs={"institution_id": institution_id, "start": start.isoformat(),
-                                                      "end": min(end, horizon).isoformat()})
-
-
-def _recent(_row) -> tuple[dt.date, dt.date]:
-    today = timezone.localdate()
-    return today - dt.timedelta(days=RECOMPUTE_RECENT_DAYS), today + dt.timedelta(days=1)
+def _override_delete(*, actor, row):
+    calendar.calendar_override_delete(actor=actor, override=row)
 
 
 @admin.register(CalendarOverride)
@@ -297,71 +263,45 @@ class CalendarOverrideAdmin(InstitutionScopedAdmin):
     list_filter = ("kind", ("institution", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name",)
     date_hierarchy = "date"
-
-    def save_model(self, request, obj, form, change):
-        old = _stored(obj)
-        super().save_model(request, obj, form, change)
-        _recompute_on_commit([old, obj], lambda r: (r.date, r.date))
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _recompute_on_commit([obj], lambda r: (r.date, r.date))
+    save_service, delete_service = _override_save, _override_delete
 
 
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(InstitutionScopedAdmin):
     list_display = ("institution", "weekday", "start", "end", "break_minutes")
     list_filter = (("institution", admin.RelatedOnlyFieldListFilter),)
-
-    def save_model(self, request, obj, form, change):
-        old = _stored(obj)
-        super().save_model(request, obj, form, change)
-        _recompute_on_commit([old, obj], _recent)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _recompute_on_commit([obj], _recent)
+    save_service, delete_service = calendar.working_hours_save, calendar.working_hours_delete
 
 
 @admin.register(RamadanPeriod)
 class RamadanPeriodAdmin(InstitutionScopedAdmin):
     list_display = ("start", "end", "institution", "start_time", "end_time", "friday_end_time")
     list_filter = (("institution", admin.RelatedOnlyFieldListFilter),)
-
-    def save_model(self, request, obj, form, change):
-        old = _stored(obj)
-        super().save_model(request, obj, form, change)
-        _recompute_on_commit([old, obj], lambda r: (r.start, r.end))
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _recompute_on_commit([obj], lambda r: (r.start, r.end))
+    save_service, delete_service = calendar.ramadan_period_save, calendar.ramadan_period_delete
 
 
 @admin.register(HRAdminScope)
 class HRAdminScopeAdmin(admin.ModelAdmin):
-    """Granting HR powers is for superusers (standard permissions), and is audited."""
+    """Granting HR powers is for superusers; a scope is granted or revoked, never edited."""
 
     list_display = ("user", "unit")
     search_fields = ("user__username", "unit__name", "unit__code")
     autocomplete_fields = ("user", "unit")
     list_select_related = ("user", "unit")
 
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
-        audited_save(request, obj, change, unit=obj.unit)
+        scope = hr_scope_grant(actor=request.user, user=obj.user, unit=obj.unit)
+        obj.pk = scope.pk
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            audit_record(actor=request.user, verb="hradminscope.deleted", obj=obj, before=snapshot(obj),
-                         unit=obj.unit)
-            obj.delete()
+        hr_scope_revoke(actor=request.user, scope=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("unit"):
             self.delete_model(request, obj)
-
-
-USER_AUDIT_FIELDS = ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"]
 
 
 @admin.register(User)
@@ -370,8 +310,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email", "employee__nip")
 
     def save_model(self, request, obj, form, change):
-        # Audit account changes without ever copying the password hash.
-        audited_save(request, obj, change, fields=USER_AUDIT_FIELDS)
+        account_save(actor=request.user, user=obj)
 
 
 @admin.register(AuditEvent)

@@ -6,3 +6,22 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portal"
     verbose_name = _("Organisasi dan pegawai")
+
+    def ready(self):
+        from portal import navigation as nav
+        from portal.selectors import ROLE_HR_ADMIN, ROLE_SUPERUSER
+
+        hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
+        nav.register(
+            nav.entry(nav.ME, 90, _("Notifikasi"), "notifications:list", nav.EVERYONE),
+            nav.entry(nav.HR, 40, _("Impor pegawai"), "hr-import", *hr,
+                      description=_("Unggah data pegawai dan unit dari berkas Excel atau CSV.")),
+            nav.entry(nav.HR, 50, _("Cek data atasan"), "hr-supervisor-check", *hr,
+                      description=_("Temukan pegawai tanpa atasan atau dengan atasan yang tidak aktif.")),
+            nav.entry(nav.HR, 60, _("Jejak audit"), "hr-audit", *hr,
+                      description=_("Lihat siapa mengubah apa, kapan, dan atas nama siapa.")),
+            nav.entry(nav.HR, 80, _("Dokumentasi API"), "api-docs", *hr,
+                      description=_("Antarmuka untuk aplikasi lain dan perangkat presensi.")),
+            nav.entry(nav.HR, 90, _("Admin"), "admin:index", nav.EVERYONE, staff_only=True,
+                      description=_("Kelola unit, pegawai, kalender kerja, dan Plh/Plt.")),
+        )

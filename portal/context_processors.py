@@ -1,5 +1,6 @@
-"""Template context shared by every page: the user's roles and unread count for the navigation."""
+"""Template context shared by every page: the user's roles, their menu and unread count."""
 
+from portal import navigation as nav
 from portal.selectors import employee_of, roles_of
 
 
@@ -17,11 +18,22 @@ def _unread_counter(request):
     return count
 
 
+def navigation_menu(request):
+    """The menu groups, built only when a template reads them."""
+
+    def groups() -> list[dict]:
+        if not hasattr(request, "_nav_menu"):
+            request._nav_menu = nav.menu(request._nav_roles, request.user, request.path)
+        return request._nav_menu
+
+    return groups
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_roles": [], "nav_employee": None, "nav_unread": 0}
+        return {"nav_roles": [], "nav_employee": None, "nav_unread": 0, "nav_menu": []}
     if not hasattr(request, "_nav_roles"):
         request._nav_roles = roles_of(user)
     return {"nav_roles": request._nav_roles, "nav_employee": employee_of(user),
-            "nav_unread": _unread_counter(request)}
+            "nav_unread": _unread_counter(request), "nav_menu": navigation_menu(request)}

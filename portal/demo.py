@@ -41,6 +41,7 @@ from portal.models import (
     UnitKind,
     User,
 )
+from portal.models.audit import Verb
 from portal.services.audit import audit_record
 
 INSTITUTION_CODE = "PEMKOT"
@@ -769,7 +770,7 @@ def reset_demo() -> None:
             _("Reset tidak mungkin: %(n)d jejak audit merujuk unit atau akun demo, dan jejak audit tidak "
               "dapat dihapus. Gunakan basis data baru (mis. hapus var/ lalu migrate).") % {"n": n}
         )
-    audit_record(actor=None, verb="demo.reset", obj=root, after={"institution": root.code})
+    audit_record(actor=None, verb=Verb.DEMO_RESET, obj=root, after={"institution": root.code})
     for step in reversed(STEPS):
         if step.reset is not None:
             step.reset(root)
@@ -803,7 +804,7 @@ def seed_demo(*, employees: int = DEFAULT_EMPLOYEES, password: str = DEFAULT_PAS
         if ctx.bar is not None:
             ctx.bar.close()
     # One summary event instead of one per row; no unit or actor, so --reset stays possible.
-    audit_record(actor=None, verb="demo.seeded", obj=ctx.institution, after={**ctx.summary, "seed": seed})
+    audit_record(actor=None, verb=Verb.DEMO_SEEDED, obj=ctx.institution, after={**ctx.summary, "seed": seed})
     return ctx
 
 

@@ -116,6 +116,41 @@ def validate_ni_pppk(raw: str) -> str:
     return ni
 
 
+# --- Acting officials (Plh/Plt) --------------------------------------------------------
+
+
+def acting_label(acting_for: str) -> str:
+    """How a decision on behalf of someone reads: "Plh. Kepala ..." as is, otherwise "a.n. ..."."""
+    if not acting_for:
+        return ""
+    if acting_for.startswith(("Plh.", "Plt.")):
+        return acting_for
+    return _("a.n. %(who)s") % {"who": acting_for}
+
+
+# --- Supervisor chains -------------------------------------------------------------
+
+
+def cycle_members(parent_of: dict) -> set:
+    """Nodes lying on a cycle of a graph where each node has at most one parent. O(n).
+
+    Walk up from every unvisited node, stamping nodes with the walk number; meeting a
+    node stamped by the *current* walk means we closed a loop.
+    """
+    stamp: dict = {}
+    members: set = set()
+    for walk, start in enumerate(parent_of):
+        node, path = start, []
+        while node is not None and node not in stamp:
+            stamp[node] = walk
+            path.append(node)
+            node = parent_of.get(node)
+        if node is not None and stamp[node] == walk:
+            members.update(path[path.index(node):])
+    return members
+
+
+
 # --- Working time (Perpres 21/2023) -------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from portal.admin import HRScopedAdmin, is_scoped_hr
 from portal.selectors import units_visible_to
 from scheduling import services
 from scheduling.models import CoveragePolicy, EssentialPosition, FwaWindow, RequestDay, WorkRequest
-from scheduling.services_policy import POLICY_FIELDS, coverage_policy_clean, coverage_policy_save
+from scheduling.services.policies import POLICY_FIELDS, coverage_policy_delete
 
 
 class ScopedInlineMixin:
@@ -48,10 +48,14 @@ class CoveragePolicyForm(forms.ModelForm):
         model = CoveragePolicy
         fields = ("unit", *POLICY_FIELDS)
 
+    confirm_regulatory = forms.BooleanField(
+        label=_("Saya menetapkan lebih dari 2 hari fleksibel per minggu dengan sengaja"), required=False)
+
     def clean(self):
         data = super().clean()
         try:
-            coverage_policy_clean({name: data.get(name) for name in POLICY_FIELDS})
+            services.coverage_policy_clean({name: data.get(name) for name in POLICY_FIELDS},
+                                           confirm_regulatory=data.get("confirm_regulatory", False))
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 if name in self.fields and name not in self.errors:
@@ -86,12 +90,16 @@ class CoveragePolicyAdmin(HRScopedAdmin):
     def save_model(self, request, obj, form, change):
         pass  # saved with its essential positions, in one audited service call, in save_related
 
+    def delete_model(self, request, obj):
+        coverage_policy_delete(actor=request.user, policy=obj)
+
     def save_related(self, request, form, formsets, change):
         essential = [(row["jabatan"], row["min_in_office"]) for formset in formsets for row in formset.cleaned_data
                      if row and not row.get("DELETE") and row.get("jabatan")]
         unit = form.instance.unit if change else form.cleaned_data["unit"]
-        coverage_policy_save(actor=request.user, unit=unit, policy=form.instance, essential=essential,
-                             data={name: form.cleaned_data.get(name) for name in POLICY_FIELDS})
+        services.coverage_policy_save(actor=request.user, unit=unit, policy=form.instance, essential=essential,
+                                      data={name: form.cleaned_data.get(name) for name in POLICY_FIELDS},
+                                      confirm_regulatory=form.cleaned_data.get("confirm_regulatory", False))
         for formset in formsets:  # the admin's change message reads these
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
@@ -100,6 +108,17 @@ class FwaWindowForm(forms.ModelForm):
     class Meta:
         model = FwaWindow
         fields = ("name", "start", "end", "units", "include_subunits")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                data["name"] = services.fwa_window_clean(name=data["name"], start=data["start"], end=data["end"],
+                                                         units=list(data["units"]))
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else None, errors)
+        return data
 
 
 @admin.register(FwaWindow)
@@ -132,8 +151,11 @@ class FwaWindowAdmin(HRScopedAdmin):
         data = form.cleaned_data
         window = services.fwa_window_open(actor=request.user, name=data["name"], start=data["start"],
                                           end=data["end"], units=list(data["units"]),
-                                          include_subunits=data["include_subunits"])
+                                          include_subunits=data["include_subunits"]).window
         form.instance.pk, form.instance.created_by = window.pk, window.created_by
+
+    def delete_model(self, request, obj):
+        services.fwa_window_delete(actor=request.user, window=obj)
 
 
 class ReadOnlyAdmin(HRScopedAdmin):

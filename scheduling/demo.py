@@ -13,8 +13,8 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from portal import demo as portal_demo
-from portal import workcalendar
 from portal.models import Employee, Unit
+from portal.selectors import workcalendar
 from scheduling import rules
 from scheduling.models import (
     FLEXIBLE_KINDS,

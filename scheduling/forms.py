@@ -2,44 +2,37 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput, MultipleFileField, ServiceErrorsMixin
 from portal.models import Employee, Unit
-from scheduling.models import Kind
+from portal.selectors import units_visible_to
+from portal.uploads import ACCEPT
+from scheduling.models import CoveragePolicy, Kind, Mode
+from scheduling.services.fwa import fwa_window_clean
+from scheduling.services.policies import (
+    ESSENTIAL_MINIMUM,
+    INT_RANGES,
+    MAX_ESSENTIAL,
+    coverage_policy_clean,
+    range_message_lazy,
+)
 
 DATE_SINGLE, DATE_RANGE, DATE_PATTERN = "single", "range", "pattern"
 WORKING_WEEKDAYS = [(0, _("Senin")), (1, _("Selasa")), (2, _("Rabu")), (3, _("Kamis")), (4, _("Jumat"))]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
-    """Several evidence files in one input; type and size are checked by content in the service."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class RequestForm(forms.Form):
+class RequestForm(ServiceErrorsMixin, forms.Form):
     """What an employee asks for. ``date_kwargs()``/``submit_kwargs()`` feed the services."""
 
     kind = forms.ChoiceField(label=_("Jenis"), choices=[("", _("— pilih jenis —")), *Kind.choices])
@@ -64,7 +57,7 @@ class RequestForm(forms.Form):
     work_plan = forms.CharField(label=_("Rencana kerja"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     expected_outputs = forms.CharField(label=_("Target keluaran"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = MultipleFileField(label=_("Bukti pendukung"), required=False,
+    evidence = MultipleFileField(label=_("Bukti pendukung"), required=False, accept=ACCEPT,
                                  help_text=_("PDF, PNG atau JPEG, paling besar 5 MB per berkas."))
     justification = forms.CharField(
         label=_("Justifikasi"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -119,14 +112,6 @@ class RequestForm(forms.Form):
             "evidence": data["evidence"] if special else [],
         }
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Show a service's ValidationError on the matching fields (else at the top)."""
-        pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-        for key, messages in pairs:
-            field = key if key in self.fields else None  # e.g. "dates": about the whole choice of days
-            for message in messages:
-                self.add_error(field, message)
-
 
 class DecisionForm(forms.Form):
     """One approve/reject from the inbox; the reason rules are the service's."""
@@ -145,10 +130,158 @@ class BulkDecisionForm(DecisionForm):
         self.fields["days"].valid_value = lambda value: str(value).isdigit()
 
 
-def parse_month(value: str | None, today: dt.date) -> dt.date:
-    """First day of the month named ``YYYY-MM``; this month when missing or malformed."""
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
+# --- HR: coverage policies and FWA windows ------------------------------------------------
+
+WEEKDAYS = [(0, _("Senin")), (1, _("Selasa")), (2, _("Rabu")), (3, _("Kamis")), (4, _("Jumat")),
+            (5, _("Sabtu")), (6, _("Minggu"))]
+INHERIT = [("", _("Ikuti unit induk")), ("1", _("Ya")), ("0", _("Tidak"))]
+
+
+def _tri(value: str) -> bool:
+    return value == "1"
+
+
+def _tri_initial(value) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def _bounded(name: str, label, **kwargs) -> forms.IntegerField:
+    """A policy number field with the service's limits (the same table the API uses)."""
+    low, high = INT_RANGES[name]
+    message = range_message_lazy(low, high)
+    return forms.IntegerField(label=label, required=False, min_value=low, max_value=high,
+                              error_messages={"min_value": message, "max_value": message}, **kwargs)
+
+
+class PolicyForm(ServiceErrorsMixin, forms.Form):
+    """A coverage policy row. Shape only: :func:`coverage_policy_clean` is the one validation."""
+
+    effective_from = forms.DateField(label=_("Berlaku mulai"), widget=DateInput())
+    min_office_share = _bounded("min_office_share", _("Minimal hadir di kantor (%)"))
+    min_office_headcount = _bounded("min_office_headcount", _("Minimal jumlah orang di kantor"))
+    weekly_cap = _bounded("weekly_cap", _("Maks. hari fleksibel per minggu"),
+                          help_text=_("Permen PANRB 4/2025: paling banyak 2. Lebih dari itu hanya dengan konfirmasi "
+                                      "dan dasar hukum."))
+    monthly_cap = _bounded("monthly_cap", _("Maks. hari fleksibel per bulan"))
+    own_mandatory = forms.BooleanField(label=_("Tetapkan hari wajib di kantor sendiri (tidak mengikuti unit induk)"),
+                                       required=False)
+    mandatory_weekdays = forms.TypedMultipleChoiceField(label=_("Hari wajib di kantor"), choices=WEEKDAYS,
+                                                        coerce=int, required=False,
+                                                        widget=forms.CheckboxSelectMultiple)
+    own_blackout = forms.BooleanField(label=_("Tetapkan tanggal wajib di kantor sendiri (tidak mengikuti unit induk)"),
+                                      required=False)
+    blackout_dates = forms.CharField(label=_("Tanggal wajib di kantor"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text=_("Satu tanggal TTTT-BB-HH per baris, mis. 2026-12-31."))
+    exclude_disciplinary = forms.TypedChoiceField(label=_("Kecualikan pegawai yang dihukum disiplin"),
+                                                  choices=INHERIT, coerce=_tri, empty_value=None, required=False)
+    min_months_since_placement = _bounded("min_months_since_placement", _("Minimal bulan sejak penempatan"))
+    mode = forms.ChoiceField(label=_("Mode"), choices=[("", _("Ikuti unit induk")), *Mode.choices],
+                             required=False)
+    count_pending = forms.TypedChoiceField(label=_("Hitung pengajuan yang belum diputus"), choices=INHERIT,
+                                           coerce=_tri, empty_value=None, required=False)
+    note = forms.CharField(label=_("Dasar / catatan"), required=False, max_length=255)
+    confirm_regulatory = forms.BooleanField(
+        label=_("Saya menetapkan lebih dari 2 hari fleksibel per minggu dengan sengaja"), required=False)
+    legal_basis = forms.CharField(label=_("Dasar hukum penyimpangan"), required=False, max_length=255,
+                                  help_text=_("Wajib bila batas mingguan lebih dari 2 hari, mis. nomor keputusan "
+                                              "kepala instansi."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for day, name in WEEKDAYS:
+            low, high = INT_RANGES["min_office_share"]
+            self.fields[f"wd_{day}"] = forms.IntegerField(label=name, required=False, min_value=low, max_value=high)
+
+    @classmethod
+    def initial_from(cls, row: CoveragePolicy) -> dict:
+        initial = {name: getattr(row, name) for name in (
+            "effective_from", "min_office_share", "min_office_headcount", "weekly_cap", "monthly_cap",
+            "min_months_since_placement", "mode", "note", "legal_basis")}
+        initial.update(
+            own_mandatory=row.mandatory_weekdays is not None, mandatory_weekdays=row.mandatory_weekdays or [],
+            own_blackout=row.blackout_dates is not None, blackout_dates="\n".join(row.blackout_dates or []),
+            exclude_disciplinary=_tri_initial(row.exclude_disciplinary),
+            count_pending=_tri_initial(row.count_pending), confirm_regulatory=bool(row.legal_basis))
+        for day, share in (row.weekday_min_share or {}).items():
+            initial[f"wd_{day}"] = share
+        return initial
+
+    def weekday_fields(self):
+        return [self[f"wd_{day}"] for day, _name in WEEKDAYS]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                coverage_policy_clean(self.policy_data(), confirm_regulatory=data.get("confirm_regulatory", False))
+            except ValidationError as exc:
+                self.add_service_errors(exc)
+        return data
+
+    def policy_data(self) -> dict:
+        """The cleaned form as the service's ``data``: unset list fields inherit (None)."""
+        c = self.cleaned_data
+        shares = {day: c[f"wd_{day}"] for day, _name in WEEKDAYS if c.get(f"wd_{day}") is not None}
+        data = {name: c.get(name) for name in (
+            "effective_from", "min_office_share", "min_office_headcount", "weekly_cap", "monthly_cap",
+            "min_months_since_placement", "mode", "note", "legal_basis", "exclude_disciplinary", "count_pending")}
+        data.update(
+            weekday_min_share=shares or None,
+            mandatory_weekdays=c.get("mandatory_weekdays") if c.get("own_mandatory") else None,
+            blackout_dates=re.split(r"[\s,;]+", c["blackout_dates"].strip()) if c.get("own_blackout") else None)
+        if data["blackout_dates"] == [""]:
+            data["blackout_dates"] = []
+        return data
+
+
+class EssentialForm(forms.Form):
+    jabatan = forms.CharField(label=_("Jabatan"), max_length=200, required=False)
+    min_in_office = forms.IntegerField(label=_("Minimal di kantor"), min_value=ESSENTIAL_MINIMUM[0],
+                                       max_value=ESSENTIAL_MINIMUM[1], initial=1, required=False)
+
+
+EssentialFormSet = forms.formset_factory(EssentialForm, extra=2, can_delete=True, max_num=MAX_ESSENTIAL,
+                                         validate_max=True)
+
+
+def essential_rows(formset) -> list[tuple[str, int]]:
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE") or not (data.get("jabatan") or "").strip():
+            continue
+        rows.append((data["jabatan"], data["min_in_office"] if data.get("min_in_office") is not None else 1))
+    return rows
+
+
+class UnitChoices(forms.ModelMultipleChoiceField):
+    base_depth = 0  # the top of the HR admin's scope is shown without indent
+
+    def label_from_instance(self, obj):
+        return f"{'— ' * (obj.depth - self.base_depth)}{obj.name}"
+
+
+class FwaWindowForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=_("Dasar (surat edaran)"), max_length=255,
+                           help_text=_("Mis. SE MenPAN-RB 2/2026 tentang hari kerja fleksibel."))
+    start = forms.DateField(label=_("Mulai"), widget=DateInput())
+    end = forms.DateField(label=_("Selesai"), widget=DateInput())
+    units = UnitChoices(label=_("Unit"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple)
+    include_subunits = forms.BooleanField(label=_("Termasuk sub-unit"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = units_visible_to(user).order_by("path")
+        self.fields["units"].queryset = units
+        self.fields["units"].base_depth = min(units.values_list("depth", flat=True), default=0)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                data["name"] = fwa_window_clean(name=data["name"], start=data["start"], end=data["end"],
+                                                units=list(data["units"]))
+            except ValidationError as exc:
+                self.add_service_errors(exc)
+        return data

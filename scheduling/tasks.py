@@ -5,8 +5,10 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from portal.models import TimeZone
 from portal.tasks import RETRY_TRANSIENT
-from scheduling import reminders, services
+from scheduling import services
+from scheduling.services import reminders
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -38,4 +40,4 @@ def expire_pending(today: str | None = None) -> int:
 def _zones():
     import zoneinfo
 
-    return [zoneinfo.ZoneInfo(z) for z in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")]
+    return [zoneinfo.ZoneInfo(z) for z in TimeZone.values]

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from attendance.schedule import install_defaults
+    from attendance.tasks import install_default_schedule as install_defaults
 
     install_defaults(apps.get_model("django_celery_beat", "PeriodicTask"),
                      apps.get_model("django_celery_beat", "CrontabSchedule"),

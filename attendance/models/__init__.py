@@ -1,4 +1,6 @@
+from .audit import Verb as AuditVerb
 from .presence import (
+    MODE_BY_KIND,
     Band,
     BandKind,
     Correction,
@@ -13,6 +15,7 @@ from .presence import (
 from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, StaffingStatus
 
 __all__ = [
-    "ABSENCE_COLUMNS", "Band", "BandKind", "Correction", "CorrectionStatus", "DayStatus", "ExportJob",
-    "ExportStatus", "Punch", "Source", "StaffingAlert", "StaffingSnapshot", "StaffingStatus", "WorkMode",
+    "ABSENCE_COLUMNS", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus", "DayStatus", "ExportJob",
+    "ExportStatus", "MODE_BY_KIND", "Punch", "Source", "StaffingAlert", "StaffingSnapshot", "StaffingStatus",
+    "WorkMode",
 ]

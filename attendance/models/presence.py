@@ -15,6 +15,10 @@ class WorkMode(models.TextChoices):
     OTHER_OFFICE = "KANTOR_LAIN", _("Kantor lain")
 
 
+# The work mode a day's approved plan sets (no plan, or an absence: in the office).
+MODE_BY_KIND = {"WFH": WorkMode.WFH, "WFA": WorkMode.WFA, "KANTOR_LAIN": WorkMode.OTHER_OFFICE}
+
+
 class Source(models.TextChoices):
     WEB = "web", _("Halaman web")
     API = "api", _("API / perangkat")

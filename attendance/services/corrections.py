@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import Correction, CorrectionStatus
+from attendance.models.audit import Verb
+from attendance.selectors.presence import correction_for_decision
 from attendance.services.presence import recompute_day
-from attendance.uploads import check_evidence
 from portal.models import Employee
 from portal.selectors import employee_of, employees_visible_to
 from portal.services.audit import audit_record
+from portal.uploads import check_evidence
 from scheduling import selectors as scheduling
 
 MAX_AGE_DAYS = 31  # a correction is for a recent day, not for rewriting history
@@ -56,26 +58,12 @@ def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, 
                 employee=employee, date=date, check_in_at=_local(employee, date, check_in),
                 check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
                 evidence=evidence or "")
-            audit_record(actor=actor, verb="correction.submitted", obj=correction, unit=employee.unit,
+            audit_record(actor=actor, verb=Verb.CORRECTION_SUBMITTED, obj=correction, unit=employee.unit,
                          after={"date": date, "check_in": correction.check_in_at, "check_out": correction.check_out_at,
                                 "reason": reason})
     except IntegrityError:
         raise ValidationError({"date": _("Sudah ada usul perbaikan yang menunggu untuk tanggal ini.")}) from None
     return correction
-
-
-def corrections_decidable_by(user):
-    if getattr(user, "is_superuser", False):
-        return Correction.objects.all()
-    approver_ids = list(scheduling.represented_approvers(user))
-    return Correction.objects.filter(employee__supervisor_id__in=approver_ids).exclude(employee__user=user)
-
-
-def correction_for_decision(user, pk) -> Correction:
-    try:
-        return corrections_decidable_by(user).select_related("employee__unit", "employee__supervisor").get(pk=pk)
-    except (Correction.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def correction_decide(*, actor, correction_id: int, approve: bool, reason: str = "") -> Correction:
@@ -91,7 +79,8 @@ def correction_decide(*, actor, correction_id: int, approve: bool, reason: str =
             status=new, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
             decision_reason=(reason or "").strip())
         if changed:
-            audit_record(actor=actor, verb=f"correction.{new}", obj=correction, unit=correction.employee.unit,
+            verb = Verb.CORRECTION_APPROVED if approve else Verb.CORRECTION_REJECTED
+            audit_record(actor=actor, verb=verb, obj=correction, unit=correction.employee.unit,
                          acting_for=acting_for, before={"status": CorrectionStatus.PENDING},
                          after={"status": new, "reason": reason})
             if approve:
@@ -109,7 +98,7 @@ def correction_withdraw(*, actor, correction_id: int) -> Correction:
         if not Correction.objects.filter(pk=correction.pk, status=CorrectionStatus.PENDING).update(
                 status=CorrectionStatus.WITHDRAWN):
             raise ValidationError({"status": _("Hanya usul yang menunggu yang dapat ditarik.")})
-        audit_record(actor=actor, verb="correction.withdrawn", obj=correction, unit=correction.employee.unit,
+        audit_record(actor=actor, verb=Verb.CORRECTION_WITHDRAWN, obj=correction, unit=correction.employee.unit,
                      before={"status": CorrectionStatus.PENDING}, after={"status": CorrectionStatus.WITHDRAWN})
     correction.refresh_from_db()
     return correction
@@ -130,7 +119,7 @@ def correction_hr_apply(*, actor, employee_id: int, date: dt.date, check_in: dt.
             check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
             status=CorrectionStatus.APPROVED, decided_by=actor, decided_at=timezone.now(),
             decision_reason=_("Dikoreksi langsung oleh admin kepegawaian."))
-        audit_record(actor=actor, verb="correction.hr_applied", obj=correction, unit=employee.unit,
+        audit_record(actor=actor, verb=Verb.CORRECTION_APPLIED, obj=correction, unit=employee.unit,
                      after={"date": date, "check_in": correction.check_in_at, "check_out": correction.check_out_at,
                             "reason": reason})
         recompute_day(employee, date)

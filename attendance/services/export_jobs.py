@@ -19,8 +19,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import exports, reports
 from attendance.models import ExportJob, ExportStatus
+from attendance.models.audit import Verb
+from attendance.selectors import reports
+from portal import exports
 from portal.jobs import enqueue_on_commit
 from portal.services.audit import audit_record
 
@@ -41,7 +43,7 @@ class ExportExpired(Exception):
 def _validate_format(report: str, fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValidationError({"format": _("Format harus csv, xlsx atau pdf.")})
-    if fmt == "pdf" and report != reports.MONTHLY_RECAP:
+    if fmt == "pdf" and reports.REPORTS[report].pdf is None:
         raise ValidationError({"format": _("PDF hanya tersedia untuk rekap bulanan.")})
     if fmt == "pdf" and not exports.pdf_available():
         raise ValidationError({"format": _("PDF tidak tersedia di server ini.")})
@@ -64,7 +66,7 @@ def progress_percent(done: int, total: int) -> int:
 def report_export_record(*, actor, selection: reports.Selection, fmt: str) -> None:
     """Audit a direct download (exports carry personal data)."""
     with transaction.atomic():
-        audit_record(actor=actor, verb="report.export", obj=selection.unit or actor, unit=selection.unit,
+        audit_record(actor=actor, verb=Verb.REPORT_EXPORTED, obj=selection.unit or actor, unit=selection.unit,
                      after={"params": selection.params, "format": fmt})
 
 
@@ -79,7 +81,7 @@ def export_job_create(*, actor, report: str, unit_id=None, month: str | None = N
     with transaction.atomic():
         job = ExportJob.objects.create(user=actor, report=selection.report.slug, params=selection.params,
                                        format=format, filename=f"{selection.filename_stem}.{format}")
-        audit_record(actor=actor, verb="export.create", obj=job, unit=selection.unit,
+        audit_record(actor=actor, verb=Verb.EXPORT_CREATED, obj=job, unit=selection.unit,
                      after={"params": selection.params, "format": format})
         enqueue_on_commit("attendance.run_export", args=(job.pk,))
     return job
@@ -129,15 +131,14 @@ def _produce(job: ExportJob) -> tuple[str, int]:
 
 
 def _write(fmt: str, rows, target, selection: reports.Selection, progress) -> None:
+    exports.write(fmt, rows, target, on_progress=progress, **export_options(selection))
+
+
+def export_options(selection: reports.Selection) -> dict:
+    """How the writers lay the report out: the same for a direct download and a job's file."""
     report = selection.report
-    if fmt == "xlsx":
-        exports.write_xlsx(rows, target, widths=[c.width for c in report.columns], title=str(report.title),
-                           on_progress=progress)
-    elif fmt == "pdf":
-        exports.write_recap_pdf(rows, target, title=str(report.title), subtitle=subtitle_of(selection),
-                                on_progress=progress)
-    else:
-        exports.write_csv(rows, target, on_progress=progress)
+    return {"widths": [c.width for c in report.columns], "title": str(report.title),
+            "subtitle": subtitle_of(selection), "layout": report.pdf}
 
 
 def subtitle_of(selection: reports.Selection) -> str:

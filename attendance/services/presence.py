@@ -16,16 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import rules
-from attendance.models import Band, BandKind, Correction, CorrectionStatus, DayStatus, Punch, Source, WorkMode
-from portal import workcalendar
+from attendance.models import (
+    MODE_BY_KIND,
+    Band,
+    BandKind,
+    Correction,
+    CorrectionStatus,
+    DayStatus,
+    Punch,
+    Source,
+    WorkMode,
+)
+from attendance.models.audit import Verb
 from portal.models import Employee, Unit
-from portal.selectors import employee_of
+from portal.selectors import employee_of, workcalendar
 from portal.services.audit import audit_record
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS, FLEXIBLE_KINDS
-
-MODE_BY_KIND = {"WFH": WorkMode.WFH, "WFA": WorkMode.WFA, "KANTOR_LAIN": WorkMode.OTHER_OFFICE}
-
 
 # --- Location -------------------------------------------------------------------------
 
@@ -103,7 +110,7 @@ def punch_check_in(*, actor, latitude=None, longitude=None, accuracy=None, sourc
             in_distance_m=loc["distance"], flagged=loc["flagged"], source=source)
         punch.refresh_from_db()
         if changed:
-            audit_record(actor=actor, verb="punch.check_in", obj=punch, unit=employee.unit,
+            audit_record(actor=actor, verb=Verb.PUNCH_CHECKED_IN, obj=punch, unit=employee.unit,
                          after={"at": now, "mode": punch.work_mode, "distance_m": loc["distance"],
                                 "flagged": loc["flagged"], "source": source})
             recompute_day(employee, day)
@@ -124,7 +131,7 @@ def punch_check_out(*, actor, latitude=None, longitude=None, accuracy=None, sour
             check_out_at=now, out_latitude=loc.get("lat"), out_longitude=loc.get("lon"),
             out_accuracy_m=loc.get("acc"), out_distance_m=loc["distance"], flagged=punch.flagged or loc["flagged"])
         punch.refresh_from_db()
-        audit_record(actor=actor, verb="punch.check_out", obj=punch, unit=employee.unit,
+        audit_record(actor=actor, verb=Verb.PUNCH_CHECKED_OUT, obj=punch, unit=employee.unit,
                      before={"at": before}, after={"at": now, "distance_m": loc["distance"], "source": source})
         recompute_day(employee, day)
     return punch, True

@@ -7,9 +7,8 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from attendance.models import Punch
-from portal import workcalendar
 from portal.models import Employee
-from portal.selectors import local_today, units_in_time_zone
+from portal.selectors import local_today, units_in_time_zone, workcalendar
 from portal.services.notify import notify
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS

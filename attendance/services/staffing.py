@@ -13,9 +13,10 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot, StaffingStatus
-from portal import workcalendar
+from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot
+from attendance.rules import staffing_status
 from portal.models import Employee, Unit
+from portal.selectors import workcalendar
 from scheduling import rules as scheduling_rules
 from scheduling import selectors as scheduling
 
@@ -26,16 +27,6 @@ INSERT_COLUMNS = ["unit_id", "date", *UPDATE_FIELDS]
 STAGING = "staffing_snapshot_in"  # PostgreSQL temp table for COPY, one per connection
 BATCH = 2000
 COPY_BATCH = 50_000  # ~5 MB of text per COPY at 100,000 employees
-
-
-def staffing_status(in_office: int, minimum: int, pending: int) -> str:
-    """Below: fewer in than the minimum. At risk: approving the pending requests would take
-    it below. Otherwise ok (a unit exactly at its minimum is ok: small units live there)."""
-    if in_office < minimum:
-        return StaffingStatus.BELOW
-    if in_office - pending < minimum:
-        return StaffingStatus.AT_RISK
-    return StaffingStatus.OK
 
 
 def _headcounts(unit_ids) -> dict[int, int]:

@@ -6,7 +6,6 @@ Times are shown in the unit's time zone with its abbreviation (WIB/WITA/WIT).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +13,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,15 +20,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from attendance import uploads
 from attendance.forms import CorrectionForm, DecisionForm, HRCorrectionForm, PunchForm
-from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, Source, WorkMode
+from attendance.models import MODE_BY_KIND, Correction, CorrectionStatus, DayStatus, Punch, Source, WorkMode
 from attendance.rules import BELUM, CUTI_BERSAMA, HADIR, LIBUR, PSW, TK, TL, TL_PSW
+from attendance.selectors import presence
 from attendance.services import corrections as correction_services
 from attendance.services import presence as presence_services
-from portal import workcalendar
+from portal import uploads
+from portal.forms import month_nav, parse_month
 from portal.models import Employee, Unit
-from portal.selectors import ROLE_SUPERVISOR, employee_of, employees_visible_to, roles_of, units_visible_to
+from portal.selectors import (
+    ROLE_SUPERVISOR,
+    current_employee,
+    employees_visible_to,
+    roles_of,
+    units_visible_to,
+    workcalendar,
+)
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS, Kind
 
@@ -47,36 +53,12 @@ RECENT_CORRECTIONS = 50
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def current_employee(user) -> Employee:
-    """The signed-in active employee with their unit, or 404 (HR-only accounts do not punch)."""
-    me = employee_of(user)
-    if me is None or not me.is_active:
-        raise Http404
-    return Employee.objects.select_related("unit").get(pk=me.pk)
-
-
 def local_time(moment: dt.datetime | None, unit: Unit) -> str:
     return timezone.localtime(moment, unit.tzinfo).strftime("%H:%M") if moment else ""
 
 
 def code_label(code: str) -> str:
     return str(CODE_LABELS.get(code, code))
-
-
-def _first_of_month(value: str | None, today: dt.date) -> dt.date:
-    """First day of the month named ``YYYY-MM``; this month when missing or malformed."""
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
-
-
-def _month_nav(first: dt.date) -> dict:
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    prev = (first - dt.timedelta(days=1)).replace(day=1)
-    return {"month": first, "month_end": last, "prev_month": f"{prev:%Y-%m}",
-            "next_month": f"{last + dt.timedelta(days=1):%Y-%m}"}
 
 
 def _service_error(exc: ValidationError | PermissionDenied) -> str:
@@ -114,7 +96,7 @@ class Today:
     def work_mode(self) -> str:
         if self.punch is not None:
             return self.punch.work_mode
-        return presence_services.MODE_BY_KIND.get(self.plan_kind, WorkMode.WFO)
+        return MODE_BY_KIND.get(self.plan_kind, WorkMode.WFO)
 
     @property
     def work_mode_label(self) -> str:
@@ -233,6 +215,8 @@ def checkout_post(request):
 
 @dataclass
 class HistoryRow:
+    """A day of :func:`attendance.selectors.presence.own_history` as the page shows it."""
+
     unit: Unit
     today: dt.date
     date: dt.date
@@ -280,25 +264,15 @@ def history(request):
     me = current_employee(request.user)
     unit = me.unit
     today = unit.local_today()
-    nav = _month_nav(_first_of_month(request.GET.get("bulan"), today))
+    nav = month_nav(parse_month(request.GET.get("bulan"), today))
     first, last = nav["month"], nav["month_end"]
     if first <= today:  # cheap for one person: fills in statuses nobody has computed yet
         presence_services.compute_day_statuses([me], first, min(last, today))
-    rows = _history_rows(me, first, last, today)
+    rows = [HistoryRow(unit, today, d.date, d.status, d.punch, d.corrections)
+            for d in presence.own_history(request.user, first, last)]
     return render(request, "attendance/presence/history.html", {
         "employee": me, "unit": unit, "rows": rows, "summary": _summary(rows), "today": today, **nav,
     })
-
-
-def _history_rows(me: Employee, first: dt.date, last: dt.date, today: dt.date) -> list[HistoryRow]:
-    span = {"employee": me, "date__range": (first, last)}
-    statuses = {s.date: s for s in DayStatus.objects.filter(**span)}
-    punches = {p.date: p for p in Punch.objects.filter(**span)}
-    corrections = defaultdict(list)
-    for c in Correction.objects.filter(**span).order_by("created_at"):
-        corrections[c.date].append(c)
-    dates = sorted(set(statuses) | set(punches) | set(corrections), reverse=True)  # today first on a phone
-    return [HistoryRow(me.unit, today, d, statuses.get(d), punches.get(d), corrections[d]) for d in dates]
 
 
 def _summary(rows: list[HistoryRow]) -> list[tuple[str, int]]:
@@ -341,9 +315,9 @@ def correction_new(request):
                 return redirect("attendance-correction-new")
     else:
         form = CorrectionForm(initial=_initial_date(request))
-    own = list(Correction.objects.filter(employee=me).order_by("-created_at")[:RECENT_CORRECTIONS])
+    own = presence.with_originals(Correction.objects.filter(employee=me)).order_by("-created_at")
     return render(request, "attendance/presence/correction_form.html", {
-        "form": form, "employee": me, "items": _with_originals(own), "tz": me.unit.tz_abbreviation})
+        "form": form, "employee": me, "items": _items(own[:RECENT_CORRECTIONS]), "tz": me.unit.tz_abbreviation})
 
 
 @login_required
@@ -361,49 +335,35 @@ def correction_withdraw(request, pk: int):
 
 @dataclass
 class CorrectionItem:
-    """A correction beside the original punch it would supersede (the punch is never edited)."""
+    """A correction beside the original punch it would supersede (the punch is never edited),
+    from :func:`attendance.selectors.presence.with_originals`."""
 
     correction: Correction
-    punch: Punch | None
 
     @property
     def unit(self) -> Unit:
         return self.correction.employee.unit
 
-    def _times(self, obj) -> tuple[str, str]:
-        if obj is None:
-            return "", ""
-        return local_time(obj.check_in_at, self.unit), local_time(obj.check_out_at, self.unit)
-
     @property
     def original(self) -> tuple[str, str]:
-        return self._times(self.punch)
+        c = self.correction
+        return local_time(c.original_in, self.unit), local_time(c.original_out, self.unit)
 
     @property
     def proposed(self) -> tuple[str, str]:
-        return self._times(self.correction)
+        c = self.correction
+        return local_time(c.check_in_at, self.unit), local_time(c.check_out_at, self.unit)
 
 
-def _with_originals(corrections: list[Correction]) -> list[CorrectionItem]:
-    """Pair each correction with its day's punch, in one query."""
-    keys = {(c.employee_id, c.date) for c in corrections}
-    q = Q(pk__in=[])
-    for employee_id, day in keys:
-        q |= Q(employee_id=employee_id, date=day)
-    punches = {(p.employee_id, p.date): p for p in Punch.objects.filter(q)} if keys else {}
-    return [CorrectionItem(c, punches.get((c.employee_id, c.date))) for c in corrections]
+def _items(corrections) -> list[CorrectionItem]:
+    return [CorrectionItem(c) for c in corrections]
 
 
 @login_required
 @require_GET
 def correction_evidence(request, pk: int):
     """The evidence file, for its owner, whoever decides it, and HR over the employee."""
-    user = request.user
-    visible = Q(employee__user=user) | Q(pk__in=correction_services.corrections_decidable_by(user).values("pk"))
-    visible |= Q(employee__in=employees_visible_to(user).values("pk"))
-    correction = Correction.objects.filter(visible, pk=pk).exclude(evidence="").first()
-    if correction is None:
-        raise Http404
+    correction = presence.correction_with_evidence(request.user, pk)
     file = correction.evidence.open("rb")
     mime = uploads.sniff_file(file) or "application/octet-stream"
     return FileResponse(file, as_attachment=True, filename=correction.evidence.name.rsplit("/", 1)[-1],
@@ -422,19 +382,18 @@ def _require_decider(user) -> None:
 @require_GET
 def corrections_inbox(request):
     _require_decider(request.user)
-    pending = list(correction_services.corrections_decidable_by(request.user)
-                   .filter(status=CorrectionStatus.PENDING).select_related("employee__unit")
-                   .order_by("date", "employee__name"))
+    pending = presence.with_originals(presence.corrections_decidable_by(request.user)
+                                      .filter(status=CorrectionStatus.PENDING)).order_by("date", "employee__name")
     acting = [title for title in scheduling.represented_approvers(request.user).values() if title]
     return render(request, "attendance/presence/corrections_inbox.html",
-                  {"items": _with_originals(pending), "acting": acting, "decision_form": DecisionForm()})
+                  {"items": _items(pending), "acting": acting, "decision_form": DecisionForm()})
 
 
 @login_required
 @require_POST
 def correction_decide(request, pk: int):
     _require_decider(request.user)
-    correction = correction_services.correction_for_decision(request.user, pk)
+    correction = presence.correction_for_decision(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pilih setujui atau tolak."))
@@ -478,6 +437,6 @@ def correction_hr(request):
         else:
             messages.success(request, _("Presensi %(name)s dikoreksi.") % {"name": form.employee.name})
             return redirect("attendance-correction-hr")
-    recent = list(Correction.objects.filter(employee__in=people.values("pk"))
-                  .select_related("employee__unit").order_by("-created_at")[:RECENT_CORRECTIONS])
-    return render(request, "attendance/presence/correction_hr.html", {"form": form, "items": _with_originals(recent)})
+    recent = presence.with_originals(Correction.objects.filter(employee__in=people.values("pk")))
+    return render(request, "attendance/presence/correction_hr.html",
+                  {"form": form, "items": _items(recent.order_by("-created_at")[:RECENT_CORRECTIONS])})

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from attendance import exports, reports
 from attendance.models import ExportJob
+from attendance.selectors import reports
 from attendance.services import export_jobs
+from portal import exports
 from portal.models import AsnType
 
 PAGE_SIZE = 50
@@ -176,16 +177,8 @@ def _period_args(selection: reports.Selection) -> dict:
 
 
 def _direct(selection: reports.Selection, fmt: str):
-    filename = f"{selection.filename_stem}.{fmt}"
-    rows = reports.report_rows(selection)
-    if fmt == "csv":
-        return exports.csv_response(rows, filename)
-    report = selection.report
-    content = exports.export_bytes(fmt, rows, widths=[c.width for c in report.columns], title=str(report.title),
-                                   subtitle=export_jobs.subtitle_of(selection))
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.file_response(fmt, reports.report_rows(selection), f"{selection.filename_stem}.{fmt}",
+                                 **export_jobs.export_options(selection))
 
 
 @login_required

@@ -7,7 +7,6 @@ outside the viewer's scope answers 404.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -21,27 +20,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from attendance import selectors
-from attendance import staffing_export as export_
 from attendance.models import StaffingStatus
-from portal import workcalendar
+from attendance.selectors import staffing as selectors
+from portal import exports
+from portal.forms import month_bounds, parse_month
 from portal.models import Unit
-from portal.selectors import employee_of
+from portal.selectors import employee_of, workcalendar
 
 MAX_UNIT_CHOICES = 300
 TREND_WEEKS_BEFORE = 8  # the trend shows the chosen month and the eight weeks before it
 
 # --- Choosing the unit and the month ------------------------------------------------------
-
-
-def _parse_month(value: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """First and last day of the month named ``YYYY-MM``; this month when missing or malformed."""
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        first = dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        first = today.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def _unit_choices(user, chosen: Unit | None) -> list[Unit]:
@@ -200,7 +189,7 @@ def _month_links(first: dt.date, last: dt.date) -> dict:
 def dashboard(request):
     unit, units = _chosen_unit(request)
     today = unit.local_today()
-    first, last = _parse_month(request.GET.get("bulan"), today)
+    first, last = month_bounds(parse_month(request.GET.get("bulan"), today))
     subtree = _wants_subtree(request, unit)
     rows = selectors.staffing_rows(unit, first, last, subtree=subtree)
     weekday_names, weeks = _heatmap(unit, first, last, rows)
@@ -252,12 +241,12 @@ def export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    first, last = _parse_month(request.GET.get("bulan"), unit.local_today())
+    first, last = month_bounds(parse_month(request.GET.get("bulan"), unit.local_today()))
     subtree = _wants_subtree(request, unit)
     snapshots = selectors.unit_snapshots(unit, first, last, subtree=subtree)
     if subtree:  # per-unit rows only for units the viewer may open; the totals stay whole
         snapshots = snapshots.filter(unit__in=selectors.staffing_units_visible_to(request.user))
-    rows = export_.dataset_rows(snapshots.iterator(chunk_size=2000))
+    rows = selectors.export_rows(snapshots.iterator(chunk_size=2000))
     filename = f"kehadiran-{slugify(unit.code) or unit.pk}-{first:%Y-%m}" + ("-subunit" if subtree else "")
-    writer = export_.csv_response if fmt == "csv" else export_.xlsx_response
-    return writer(rows, filename)
+    return exports.file_response(fmt, rows, f"{filename}.{fmt}", widths=selectors.EXPORT_WIDTHS,
+                                 title=_("Kehadiran unit"))

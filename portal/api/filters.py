@@ -7,6 +7,7 @@ choice", exactly like a unit that does not exist, so nothing leaks.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,59 @@ from drf_spectacular.utils import extend_schema_field
 
 from portal.models import AsnType, Employee, PositionKind, Unit, UnitKind
 from portal.rules import normalize_nip
-from portal.selectors import employees_visible_to, units_visible_to
+from portal.selectors import employee_of, employees_visible_to, units_visible_to
+
+# The largest id the database holds (BigAutoField, and SQLite's INTEGER): above it a lookup
+# raises instead of answering "not found". Every id the API takes is checked against it.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id from 1 to :data:`MAX_ID` (NumberFilter would take 1.5 or 1e30)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class UnitSubtreeFilterSet(django_filters.FilterSet):
+    """``unit`` (with ``subtree``) over a list that is already scoped to the caller, so a unit
+    outside their reach simply matches nothing. ``unit_field`` names the path to the unit."""
+
+    unit_field = "unit"
+    unit = IdFilter(method="filter_unit", label=_("Unit kerja"),
+                    help_text="Unit id; with subtree=true also every unit below it.")
+    subtree = django_filters.BooleanFilter(method="filter_nothing", label=_("Termasuk sub-unit"))
+
+    def filter_unit(self, queryset, name, value):
+        unit = Unit.objects.filter(pk=value).first()
+        if unit is None:
+            return queryset.none()
+        if self.form.cleaned_data.get("subtree"):
+            return queryset.filter(**{f"{self.unit_field}__path__startswith": unit.path})
+        return queryset.filter(**{self.unit_field: unit})
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_unit
+
+
+class PeopleFilterSet(UnitSubtreeFilterSet):
+    """:class:`UnitSubtreeFilterSet` plus ``employee`` and ``mine`` (the caller's own rows, or others')."""
+
+    employee = IdFilter(field_name="employee_id", label=_("Pegawai"), help_text="Employee id.")
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Milik saya"),
+                                        help_text="true: only the caller's own; false: only others'.")
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        me = employee_of(self.request.user) if self.request else None
+        if value:
+            return queryset.filter(employee=me) if me else queryset.none()
+        return queryset.exclude(employee=me) if me else queryset
 
 
 def _visible_units(request):

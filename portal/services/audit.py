@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 
 from portal.models import AuditEvent
+from portal.models.audit import is_registered
 
 
 def _jsonable(value: Any) -> Any:
@@ -41,11 +42,16 @@ def audit_record(
     acting_for: str = "",
     unit=None,
 ) -> AuditEvent:
-    """Append one audit event. Call inside the transaction that makes the change."""
+    """Append one audit event. Call inside the transaction that makes the change.
+
+    ``verb`` must be a registered verb (an app's ``Verb`` enumeration, :mod:`portal.models.audit`).
+    """
+    if not is_registered(verb):
+        raise ValueError(f"unregistered audit verb {verb!r}: add it to its app's Verb enumeration")
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         acting_for=acting_for,
-        verb=verb,
+        verb=str(verb),
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],

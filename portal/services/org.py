@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import rules
-from portal.models import Delegation, Employee, HRAdminScope, Unit
+from portal.models import Delegation, Employee, HRAdminScope, Unit, User
+from portal.models.audit import Verb
 from portal.selectors import employees_visible_to, units_visible_to
 from portal.services.audit import audit_record, snapshot
 
@@ -67,7 +68,7 @@ def unit_save(*, actor, unit: Unit) -> Unit:
             if old_path and old_path != path:
                 _rewrite_descendant_paths(old_path, path, depth - old_depth)
         audit_record(
-            actor=actor, verb="unit.updated" if before else "unit.created", obj=unit,
+            actor=actor, verb=Verb.UNIT_UPDATED if before else Verb.UNIT_CREATED, obj=unit,
             before=before, after=snapshot(unit), unit=unit,
         )
     return unit
@@ -104,7 +105,7 @@ def employee_save(*, actor, employee: Employee) -> Employee:
         before = snapshot(Employee.objects.get(pk=employee.pk)) if employee.pk else None
         employee.save()
         audit_record(
-            actor=actor, verb="employee.updated" if before else "employee.created", obj=employee,
+            actor=actor, verb=Verb.EMPLOYEE_UPDATED if before else Verb.EMPLOYEE_CREATED, obj=employee,
             before=before, after=snapshot(employee), unit=employee.unit,
         )
     return employee
@@ -117,7 +118,7 @@ def delegation_save(*, actor, delegation: Delegation) -> Delegation:
         before = snapshot(Delegation.objects.get(pk=delegation.pk)) if delegation.pk else None
         delegation.save()
         audit_record(
-            actor=actor, verb="delegation.updated" if before else "delegation.created", obj=delegation,
+            actor=actor, verb=Verb.DELEGATION_UPDATED if before else Verb.DELEGATION_CREATED, obj=delegation,
             before=before, after=snapshot(delegation), unit=delegation.delegator.unit,
         )
     return delegation
@@ -138,7 +139,7 @@ def delegation_revoke(*, actor, delegation: Delegation) -> bool:
             revoked_at=timezone.now())
         delegation.refresh_from_db(fields=["revoked_at"])
         if changed:
-            audit_record(actor=actor, verb="delegation.revoked", obj=delegation, before=before,
+            audit_record(actor=actor, verb=Verb.DELEGATION_REVOKED, obj=delegation, before=before,
                          after=snapshot(delegation), unit=delegation.delegator.unit)
     return bool(changed)
 
@@ -151,7 +152,7 @@ def hr_scope_grant(*, actor, user, unit: Unit) -> HRAdminScope:
         if HRAdminScope.objects.filter(user=user, unit=unit).exists():
             raise ValidationError({"unit": _("Akun ini sudah menjadi admin kepegawaian unit tersebut.")})
         scope = HRAdminScope.objects.create(user=user, unit=unit)
-        audit_record(actor=actor, verb="hradminscope.created", obj=scope, after=snapshot(scope), unit=unit)
+        audit_record(actor=actor, verb=Verb.HR_SCOPE_CREATED, obj=scope, after=snapshot(scope), unit=unit)
     return scope
 
 
@@ -160,5 +161,38 @@ def hr_scope_revoke(*, actor, scope: HRAdminScope) -> None:
     if not getattr(actor, "is_superuser", False):
         raise Http404
     with transaction.atomic():
-        audit_record(actor=actor, verb="hradminscope.deleted", obj=scope, before=snapshot(scope), unit=scope.unit)
+        audit_record(actor=actor, verb=Verb.HR_SCOPE_DELETED, obj=scope, before=snapshot(scope), unit=scope.unit)
         scope.delete()
+
+
+# Account fields worth a trail; never the password hash.
+ACCOUNT_AUDIT_FIELDS = ["username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser",
+                        "language"]
+
+
+def account_save(*, actor, user: User) -> User:
+    """Create or change a login account (the admin's user form). Superusers only."""
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise Http404
+    with transaction.atomic():
+        old = User.objects.filter(pk=user.pk).first() if user.pk else None
+        user.save()
+        audit_record(actor=actor, verb=Verb.USER_UPDATED if old else Verb.USER_CREATED, obj=user,
+                     before=snapshot(old, ACCOUNT_AUDIT_FIELDS) if old else None,
+                     after=snapshot(user, ACCOUNT_AUDIT_FIELDS))
+    return user
+
+
+_DELETE_VERBS = {Unit: (Verb.UNIT_DELETED, lambda u: u.parent), Employee: (Verb.EMPLOYEE_DELETED, lambda e: e.unit),
+                 Delegation: (Verb.DELEGATION_DELETED, lambda d: d.delegator.unit)}
+
+
+def org_row_delete(*, actor, obj) -> None:
+    """Delete a unit, employee or delegation (superusers only: HR deactivates instead, because
+    deleting breaks history). The database refuses while anything still refers to it."""
+    if not getattr(actor, "is_superuser", False):
+        raise Http404
+    verb, unit_of = _DELETE_VERBS[type(obj)]
+    with transaction.atomic():
+        audit_record(actor=actor, verb=verb, obj=obj, before=snapshot(obj), unit=unit_of(obj))
+        obj.delete()

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from portal import rules
 from portal.models import AsnType, Employee, PositionKind, TimeZone, Unit, UnitKind, User
+from portal.models.audit import Verb
 from portal.models.org import TZ_ABBREVIATION
 from portal.selectors import hr_scope_units, units_visible_to
 from portal.services.audit import audit_record, snapshot
@@ -268,25 +269,6 @@ def _tz_choice(value: str) -> str:
     return _choice(value, TimeZone.choices, by_abbreviation)
 
 
-def cycle_members(parent_of: dict) -> set:
-    """Nodes lying on a cycle of a graph where each node has at most one parent. O(n).
-
-    Walk up from every unvisited node, stamping nodes with the walk number; meeting a
-    node stamped by the *current* walk means we closed a loop.
-    """
-    stamp: dict = {}
-    members: set = set()
-    for walk, start in enumerate(parent_of):
-        node, path = start, []
-        while node is not None and node not in stamp:
-            stamp[node] = walk
-            path.append(node)
-            node = parent_of.get(node)
-        if node is not None and stamp[node] == walk:
-            members.update(path[path.index(node):])
-    return members
-
-
 def _topological(keys: list, parent_of: dict) -> list:
     """``keys`` ordered so that a key's parent (if also in ``keys``) comes first. Acyclic input."""
     wanted, done, order = set(keys), set(), []
@@ -418,7 +400,7 @@ def units_import(*, actor, table, dry_run: bool = True) -> ImportResult:
     for item in parsed.values():
         _check_unit_parent(plan, item, db_units, seen)
     parent_of = _unit_parent_map(parsed)
-    for code in cycle_members(parent_of) & parsed.keys():
+    for code in rules.cycle_members(parent_of) & parsed.keys():
         plan.error(parsed[code].row, "parent_code", _("Unit induk membentuk lingkaran (unit menjadi turunannya "
                                                       "sendiri)."))
     if not is_super:
@@ -718,7 +700,7 @@ def _check_supervisors(plan: _Plan, ctx: _EmployeeContext, parsed: dict[str, _Em
     parent_of = _supervisor_map(parsed, ctx)
     # Only rows that set a supervisor can close a new loop; flag those, not bystanders.
     setters = {nip for nip, item in parsed.items() if item.supervisor_nip}
-    for nip in (cycle_members(parent_of) & setters) - bad:
+    for nip in (rules.cycle_members(parent_of) & setters) - bad:
         plan.error(parsed[nip].row, "supervisor_nip", _("Rantai atasan membentuk lingkaran."))
     plan.errors.sort(key=lambda e: (e.row, e.column))
 
@@ -789,7 +771,7 @@ def _account_for(actor, item: _EmployeeRow, initial_password: str) -> User:
     after = snapshot(user, ACCOUNT_FIELDS)
     if after != before:
         user.save(update_fields=["username", "email"])
-        audit_record(actor=actor, verb="user.updated", obj=user, before=before, after=after, unit=item.unit)
+        audit_record(actor=actor, verb=Verb.USER_UPDATED, obj=user, before=before, after=after, unit=item.unit)
     return user
 
 
@@ -806,5 +788,5 @@ def account_create(*, actor, username: str, email: str = "", password: str = "",
     user.full_clean(exclude=["password"])
     user.save()
     # Never put the password hash in the audit trail.
-    audit_record(actor=actor, verb="user.created", obj=user, after=snapshot(user, ACCOUNT_FIELDS), unit=unit)
+    audit_record(actor=actor, verb=Verb.USER_CREATED, obj=user, after=snapshot(user, ACCOUNT_FIELDS), unit=unit)
     return user

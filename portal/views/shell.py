@@ -12,14 +12,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from portal import rules, workcalendar
+from portal import rules
 from portal.models import Employee, User
-from portal.selectors import active_delegations_for, employee_of
+from portal.selectors import active_delegations_for, employee_of, workcalendar
 
 
 class LoginForm(AuthenticationForm):
@@ -48,6 +49,12 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading any page: send them to the static file."""
+    return redirect(static("img/favicon.ico"), permanent=False)
 
 
 @require_POST

@@ -1,5 +1,5 @@
 """Server-rendered scheduling pages (employee and supervisor)."""
 
-from scheduling.views import employee, supervisor
+from scheduling.views import employee, hr, supervisor
 
-__all__ = ["employee", "supervisor"]
+__all__ = ["employee", "hr", "supervisor"]

@@ -15,22 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import workcalendar
-from portal.models import AuditEvent, Employee
+from portal.forms import month_bounds, month_nav, parse_month
+from portal.rules import acting_label
+from portal.selectors import current_employee, display_name, workcalendar
 from scheduling import selectors, services
-from scheduling.forms import DATE_SINGLE, RequestForm, parse_month
+from scheduling.forms import DATE_SINGLE, RequestForm
 from scheduling.models import ACTIVE_STATUSES, RequestDay, Status
-from scheduling.views.common import (
-    SEVERITY_LABELS,
-    acting_label,
-    current_employee,
-    month_bounds,
-    month_nav,
-    nice_date,
-    person_name,
-)
-
-MAX_SUGGESTED_DAYS = 3  # nearest passing days are searched for the first few blocked days only: each costs a scan
+from scheduling.views.common import SEVERITY_LABELS, nice_date
 
 # --- Month calendar --------------------------------------------------------------------
 
@@ -90,41 +81,24 @@ def my_calendar(request):
 # --- Request form and live preview -----------------------------------------------------
 
 
-@dataclass
-class PreviewRow:
-    preview: services.DayPreview
-    nearest: list[dt.date]
-    searched: bool = False
-
-    @property
-    def label(self) -> str:
-        return SEVERITY_LABELS[self.preview.worst]
-
-
-def preview_context(me: Employee, form: RequestForm, previews=None, skipped=None) -> dict:
-    """Per-day verdicts, skipped days and, for blocked days, the nearest days that would pass.
+def preview_context(me, form: RequestForm, previews=None, skipped=None) -> dict:
+    """The live panel: :func:`scheduling.selectors.request_preview` for what the form asks.
 
     Without ``previews`` the days are checked now (raises ValidationError for bad dates).
     """
-    kind = form.cleaned_data["kind"]
-    special = form.cleaned_data["special_circumstance"]
+    kind, special = form.cleaned_data["kind"], form.cleaned_data["special_circumstance"]
+    days = [p.date for p in previews] if previews is not None else None
     if previews is None:
-        days, skipped = services.expand_dates(me.unit, **form.date_kwargs())
-        previews = services.preview_days(me, kind, days, special_circumstance=special)
-    rows, budget = [], MAX_SUGGESTED_DAYS
-    for p in previews:
-        row = PreviewRow(p, [])
-        if p.blocked and budget:
-            row.nearest = services.nearest_passing_days(me, kind, p.date, special_circumstance=special)
-            row.searched = True
-            budget -= 1
-        rows.append(row)
-    blocked = sum(1 for p in previews if p.blocked)
-    return {"rows": rows, "skipped": skipped or [], "n_blocked": blocked, "n_passing": len(previews) - blocked,
-            "n_warned": sum(1 for p in previews if p.worst == "warn"), "checked": True}
+        days, skipped = selectors.expand_dates(me.unit, **form.date_kwargs())
+    checked = selectors.request_preview(me, kind, days, skipped or [], special_circumstance=special,
+                                        previews=previews)
+    rows = [{"preview": r.preview, "nearest": r.nearest, "searched": r.searched,
+             "label": SEVERITY_LABELS[r.preview.worst]} for r in checked.rows]
+    return {"rows": rows, "skipped": checked.skipped, "n_blocked": checked.n_blocked,
+            "n_passing": checked.n_passing, "n_warned": checked.n_warned, "checked": True}
 
 
-def _initial(request, me: Employee) -> dict:
+def _initial(request) -> dict:
     """Prefill from the calendar's "Ajukan" link (``?tanggal=YYYY-MM-DD``)."""
     try:
         day = dt.date.fromisoformat(request.GET.get("tanggal", ""))
@@ -138,7 +112,7 @@ def request_new(request):
     me = current_employee(request.user)
     context = {"employee": me}
     if request.method != "POST":
-        form = RequestForm(initial=_initial(request, me), employee=me)
+        form = RequestForm(initial=_initial(request), employee=me)
         return render(request, "scheduling/request_form.html", {**context, "form": form})
     form = RequestForm(request.POST, request.FILES, employee=me)
     context["had_files"] = bool(request.FILES)
@@ -187,56 +161,19 @@ def request_preview(request):
 
 # --- Own requests ----------------------------------------------------------------------
 
-VERB_LABELS = {
-    "request.submitted": _("Diajukan"),
-    "request_day.approved": _("Disetujui"),
-    "request_day.rejected": _("Ditolak"),
-    "request_day.withdrawn": _("Ditarik"),
-    "request_day.cancelled": _("Dibatalkan"),
-}
-
-
-def _history(days: list[RequestDay]) -> dict[int, list[dict]]:
-    """Audit events of these days (and of their requests' submission), oldest first, in two queries."""
-    day_ids = [str(d.pk) for d in days]
-    request_ids = {str(d.request_id) for d in days}
-    events = AuditEvent.objects.select_related("actor__employee").order_by("at", "id")
-    by_day = defaultdict(list)
-    for e in events.filter(object_type="scheduling.requestday", object_id__in=day_ids):
-        by_day[e.object_id].append(e)
-    by_request = defaultdict(list)
-    for e in events.filter(object_type="scheduling.workrequest", object_id__in=request_ids):
-        by_request[e.object_id].append(e)
-    out = {}
-    for d in days:
-        rows = by_request[str(d.request_id)] + by_day[str(d.pk)]
-        out[d.pk] = [{"at": e.at, "verb": _verb_label(e), "actor": person_name(e.actor),
-                      "acting_for": acting_label(e.acting_for), "reason": (e.after or {}).get("reason", "")}
-                     for e in rows]
-    return out
-
-
-def _verb_label(event: AuditEvent) -> str:
-    if event.verb == "request_day.approved" and (event.after or {}).get("auto"):
-        return _("Disetujui otomatis")
-    return str(VERB_LABELS.get(event.verb, event.verb))
-
-
 @login_required
 @require_GET
 def my_requests(request):
     me = current_employee(request.user)
     today = me.unit.local_today()
-    days = (RequestDay.objects.filter(employee=me)
-            .select_related("request__other_office", "decided_by__employee").order_by("-date", "-id"))
-    page = Paginator(days, 30).get_page(request.GET.get("halaman"))
+    page = Paginator(selectors.own_days(request.user), 30).get_page(request.GET.get("halaman"))
     items = list(page)
-    history = _history(items)
+    history = selectors.request_history(items)
     for d in items:
         d.history = history[d.pk]
         d.can_withdraw = d.status == Status.PENDING
         d.can_cancel = d.status == Status.APPROVED and d.date > today
-        d.decider = person_name(d.decided_by) if d.decided_by_id else ""
+        d.decider = display_name(d.decided_by) if d.decided_by_id else ""
         d.acting = acting_label(d.acting_for)
     return render(request, "scheduling/my_requests.html",
                   {"employee": me, "page": page, "items": items, "tz": me.unit.effective_time_zone,

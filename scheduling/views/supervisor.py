@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.contrib import messages
@@ -15,20 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.models import Employee, Unit
-from portal.selectors import employee_of, units_visible_to
+from portal.forms import month_from, month_nav
 from scheduling import selectors, services
-from scheduling.forms import BulkDecisionForm, DecisionForm, parse_month
-from scheduling.models import Kind, RequestDay
-from scheduling.views.common import decides_for_somebody, month_bounds, month_nav, nice_date
-
-MAX_UNIT_CHOICES = 300  # an HR admin of a whole institution picks among many units; keep the select sane
+from scheduling.forms import BulkDecisionForm, DecisionForm
+from scheduling.models import RequestDay
+from scheduling.views.common import nice_date
 
 # --- Inbox -----------------------------------------------------------------------------
 
 
 def _require_decider(user) -> None:
-    if not decides_for_somebody(user):
+    if not selectors.decides_for_somebody(user):
         raise Http404
 
 
@@ -103,65 +98,18 @@ def inbox_bulk(request):
 # --- Team calendar ---------------------------------------------------------------------
 
 
-def supervised_units(user) -> list[Unit]:
-    """Units of the people this user decides for (own reports, as Plh/Plt, or as unit head)."""
-    if getattr(user, "is_superuser", False):
-        return []  # a superuser picks a unit explicitly, like HR
-    approver_ids = list(selectors.represented_approvers(user))
-    if not approver_ids:
-        return []
-    unit_ids = set(Employee.objects.filter(supervisor_id__in=approver_ids, is_active=True)
-                   .values_list("unit_id", flat=True))
-    unit_ids |= set(Unit.objects.filter(head_id__in=approver_ids).values_list("pk", flat=True))
-    return list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
-
-
-def _unit_choices(user) -> tuple[list[Unit], set[int]]:
-    """Units the viewer may look at, and the subset where they may see kinds (HR scope)."""
-    units = supervised_units(user)
-    hr_units = list(units_visible_to(user).order_by("path")[:MAX_UNIT_CHOICES])
-    seen = {u.pk for u in units}
-    units += [u for u in hr_units if u.pk not in seen]
-    return units, set(units_visible_to(user).filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
-
-
-@dataclass
-class TeamDay:
-    date: dt.date
-    coverage: selectors.CoverageDay
-    away: list[dict] = field(default_factory=list)
-    present: list[dict] = field(default_factory=list)
-
-    @property
-    def headcount(self) -> int:
-        return len(self.present) + len(self.away)
-
-    @property
-    def below(self) -> bool:
-        return len(self.present) < self.coverage.minimum
-
-
-def _team_days(unit: Unit, first: dt.date, last: dt.date, show_kinds: bool) -> list[TeamDay]:
-    """Page shape of :func:`scheduling.selectors.team_presence`: kinds as their labels."""
-    days = []
-    for d in selectors.team_presence(unit, first, last, show_kinds=show_kinds):
-        away = [{"name": a["name"], "kind": Kind(a["kind"]).label if a["kind"] else ""} for a in d["away"]]
-        days.append(TeamDay(d["date"], d["coverage"], away=away, present=d["present"]))
-    return days
+def _unit_param(request) -> int | None:
+    value = request.GET.get("unit", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @login_required
 @require_GET
 def team(request):
-    units, kind_units = _unit_choices(request.user)
-    if not units:
-        raise Http404
-    chosen = next((u for u in units if str(u.pk) == request.GET.get("unit")), units[0])
-    me = employee_of(request.user)
-    today = (me.unit if me else chosen).local_today()
-    first, last = month_bounds(parse_month(request.GET.get("bulan"), today))
-    show_kinds = chosen.pk in kind_units
+    calendar = selectors.team_calendar(request.user, unit_id=_unit_param(request),
+                                       month=month_from(request.GET.get("bulan")))
     return render(request, "scheduling/team.html", {
-        "units": units, "unit": chosen, "show_kinds": show_kinds, "today": today,
-        "days": _team_days(chosen, first, last, show_kinds), **month_nav(first), "extra_query": f"&unit={chosen.pk}",
+        "units": calendar.units, "unit": calendar.unit, "show_kinds": calendar.show_kinds,
+        "today": calendar.unit.local_today(), "days": calendar.days, **month_nav(calendar.first),
+        "extra_query": f"&unit={calendar.unit.pk}",
     })

@@ -133,7 +133,7 @@ def test_it_lets_hr_correct_directly_and_withdraws_a_pending_proposal(ani, hr, l
     assert Correction.objects.get(pk=pending.pk).status == CorrectionStatus.WITHDRAWN
     assert DayStatus.objects.get(employee=ani, date=TUESDAY).code == "HADIR"
     assert Punch.objects.get(pk=late_tuesday.pk).check_in_at == at(TUESDAY, 9, 2)
-    event = AuditEvent.objects.get(verb="correction.hr_applied")
+    event = AuditEvent.objects.get(verb="correction.applied")
     assert event.actor == hr and event.after["reason"] == "Server presensi padam 07.00–08.30."
 
 

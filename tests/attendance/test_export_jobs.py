@@ -13,9 +13,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from attendance import exports
 from attendance.models import ExportJob, ExportStatus, Punch
 from attendance.services import export_jobs
+from portal import exports
 from portal.models import AuditEvent, HRAdminScope
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -60,7 +60,7 @@ def test_it_runs_a_job_from_pending_to_done(hr, dinkes, month, django_capture_on
     sheet = openpyxl.load_workbook(job.file.open("rb")).active
     ani_row = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Ani Lestari")
     assert ani_row[5] == 1  # present once
-    assert AuditEvent.objects.filter(verb="export.create", object_id=str(job.pk)).exists()
+    assert AuditEvent.objects.filter(verb="export.created", object_id=str(job.pk)).exists()
 
 
 def test_it_runs_a_job_only_once(hr, dinkes, month, django_capture_on_commit_callbacks):
@@ -70,7 +70,7 @@ def test_it_runs_a_job_only_once(hr, dinkes, month, django_capture_on_commit_cal
 
 
 def test_it_reports_progress_while_writing(hr, dinkes, month, django_capture_on_commit_callbacks, monkeypatch):
-    monkeypatch.setattr("attendance.exports.PROGRESS_EVERY", 25)
+    monkeypatch.setattr("portal.exports.PROGRESS_EVERY", 25)
     seen = []
     exports.write_csv(iter([["h"]] + [[i] for i in range(60)]), io.BytesIO(), on_progress=seen.append)
     assert seen == [25, 50, 60]

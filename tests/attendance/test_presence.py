@@ -48,7 +48,7 @@ def test_it_keeps_the_first_check_in_and_never_makes_a_second_record(ani):
     assert again.pk == first.pk
     assert again.check_in_at == at(TUESDAY, 7, 10)
     assert Punch.objects.filter(employee=ani).count() == 1
-    assert AuditEvent.objects.filter(verb="punch.check_in").count() == 1
+    assert AuditEvent.objects.filter(verb="punch.checked_in").count() == 1
 
 
 def test_it_moves_the_check_out_later_on_a_later_tap(ani):
@@ -63,7 +63,7 @@ def test_it_moves_the_check_out_later_on_a_later_tap(ani):
     assert punch.check_in_at == at(TUESDAY, 7, 20)
     status = DayStatus.objects.get(employee=ani, date=TUESDAY)
     assert (status.code, status.psw_level) == ("HADIR", None)
-    assert AuditEvent.objects.filter(verb="punch.check_out").count() == 2
+    assert AuditEvent.objects.filter(verb="punch.checked_out").count() == 2
 
 
 def test_it_dates_the_punch_in_the_units_own_time_zone(ani, upt):
@@ -86,7 +86,7 @@ def test_it_records_the_distance_and_does_not_flag_a_punch_near_the_office(ani, 
     assert punch.in_accuracy_m == 12
     assert float(punch.in_latitude) == pytest.approx(NEAR[0])
     assert not punch.flagged
-    event = AuditEvent.objects.get(verb="punch.check_in")
+    event = AuditEvent.objects.get(verb="punch.checked_in")
     assert event.after["flagged"] is False and event.after["distance_m"] == punch.in_distance_m
     assert event.actor == ani.user and event.unit_id == ani.unit_id
 

@@ -290,7 +290,7 @@ def test_it_lets_hr_correct_directly_in_scope_only(ani, hr, hr_other, week):
     response = as_user(hr).post(f"{CORRECTIONS}hr/", body, format="json")
     assert response.status_code == 201 and response.json()["status"] == "approved"
     assert DayStatus.objects.get(employee=ani, date=dt.date(2026, 11, 30)).code == "HADIR"
-    assert AuditEvent.objects.filter(verb="correction.hr_applied", actor=hr).count() == 1
+    assert AuditEvent.objects.filter(verb="correction.applied", actor=hr).count() == 1
     assert error_of(as_user(ani.user).post(f"{CORRECTIONS}hr/", body, format="json"), 404)
 
 

@@ -14,9 +14,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance import exports, reports
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
+from attendance.selectors import reports
 from attendance.services.presence import recompute_day
+from portal import exports
 from portal.models import AuditEvent
 from scheduling.models import RequestDay, Status, WorkRequest
 from tests.factories import EmployeeFactory, UserFactory
@@ -242,7 +243,7 @@ def test_it_exports_the_recap_as_csv_with_the_same_rows(client, hr, dinkes, augu
     expected = [[_as_text(v) for v in row] for row in reports.report_rows(
         reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG))]
     assert read == expected and len(read) == 5  # header + kadis, kabid, ani, budi
-    assert AuditEvent.objects.filter(verb="report.export", actor=hr).exists()
+    assert AuditEvent.objects.filter(verb="report.exported", actor=hr).exists()
 
 
 def test_it_exports_the_recap_as_xlsx_with_the_same_rows(client, hr, dinkes, august):

@@ -17,7 +17,7 @@ from django.db import connection
 
 from attendance import tasks
 from attendance.models import StaffingAlert, StaffingSnapshot
-from attendance.selectors import staffing_rows
+from attendance.selectors.staffing import staffing_rows
 from attendance.services.staffing import compute_staffing, refresh_changed
 from attendance.services.warnings import send_early_warnings
 from portal.models import Notification

@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from attendance.services.staffing import compute_staffing
-from portal import workcalendar
 from portal.models import Unit
+from portal.selectors import workcalendar
 from tests.attendance.test_staffing import (  # noqa: F401 - fixtures used by name
     MON,
     SUN,

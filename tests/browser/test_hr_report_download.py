@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from attendance.models import Punch
-from portal import workcalendar
+from portal.selectors import workcalendar
 from tests.browser.conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

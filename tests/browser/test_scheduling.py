@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from portal import workcalendar
+from portal.selectors import workcalendar
 from scheduling import services
 from scheduling.models import CoveragePolicy, Kind, RequestDay, Status
 from tests.browser.conftest import PHONE, login, new_context, screenshot

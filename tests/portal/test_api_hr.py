@@ -9,9 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from portal import workcalendar
 from portal.models import AuditEvent, CalendarOverride, Delegation, Employee, HRAdminScope, Unit, User
-from portal.selectors import ROLE_SUPERVISOR, roles_of
+from portal.selectors import ROLE_SUPERVISOR, roles_of, workcalendar
 from tests.factories import DelegationFactory, EmployeeFactory, HRAdminScopeFactory, UserFactory, make_nip
 
 UNITS = "/api/v1/units/"
@@ -264,7 +263,7 @@ def test_it_lets_only_superusers_grant_and_take_hr_scopes(superuser, hr, ani, di
     assert client.delete(f"{SCOPES}{response.json()['id']}/").status_code == 204
     assert not HRAdminScope.objects.filter(user=ani.user).exists()
     assert list(AuditEvent.objects.filter(object_type="portal.hradminscope").values_list("verb", flat=True)
-                .order_by("id")) == ["hradminscope.created", "hradminscope.deleted"]
+                .order_by("id")) == ["hr_scope.created", "hr_scope.deleted"]
 
 
 # --- Calendar overrides ----------------------------------------------------------------------
@@ -278,7 +277,7 @@ def test_it_adds_a_local_holiday_that_the_calendar_then_honours(hr_pemkot, pemko
     assert response.status_code == 201, response.content
     assert response.json()["institution"]["id"] == pemkot.pk
     assert not workcalendar.is_working_day(bidang_p2p, day)
-    assert AuditEvent.objects.filter(verb="calendaroverride.created", unit=pemkot).exists()
+    assert AuditEvent.objects.filter(verb="calendar_override.created", unit=pemkot).exists()
 
 
 def test_it_refuses_a_second_change_on_the_same_day(hr_pemkot, pemkot):
@@ -310,7 +309,7 @@ def test_it_removes_a_calendar_change_with_an_audit_event(hr_pemkot, pemkot):
                                           name="Hari jadi")
     assert client_for(hr_pemkot).delete(f"{CALENDAR}{row.pk}/").status_code == 204
     assert not CalendarOverride.objects.exists()
-    event = AuditEvent.objects.get(verb="calendaroverride.deleted")
+    event = AuditEvent.objects.get(verb="calendar_override.deleted")
     assert event.before["name"] == "Hari jadi" and event.unit == pemkot
 
 

@@ -12,10 +12,14 @@ from django.db.utils import IntegrityError, OperationalError
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
-from attendance.schedule import DEFAULTS, ZONES, install_defaults
+from attendance.tasks import DEFAULTS
+from attendance.tasks import install_default_schedule as install_defaults
 from portal.celery import app
+from portal.models import TimeZone
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
+
+ZONES = TimeZone.values
 
 OUR_APPS = ("portal.", "scheduling.", "attendance.")
 DIGEST_WITA = "Ringkasan pagi pengajuan menunggu (WITA)"

@@ -152,12 +152,12 @@ def test_it_refuses_a_reversed_date_range(client, hr, events):
 
 def test_it_paginates_and_keeps_the_filter(client, hr, ani):
     for _ in range(55):
-        audit_record(actor=hr, verb="employee.checked", obj=ani, unit=ani.unit)
+        audit_record(actor=hr, verb="employee.updated", obj=ani, unit=ani.unit)
     client.force_login(hr)
-    first = client.get(AUDIT_URL + "?verb=employee.checked")
+    first = client.get(AUDIT_URL + "?verb=employee.updated")
     assert len(first.context["events"]) == 50
-    assert "verb=employee.checked&amp;page=2" in first.content.decode()
-    assert len(client.get(AUDIT_URL + "?verb=employee.checked&page=2").context["events"]) == 5
+    assert "verb=employee.updated&amp;page=2" in first.content.decode()
+    assert len(client.get(AUDIT_URL + "?verb=employee.updated&page=2").context["events"]) == 5
 
 
 # --- Admin -------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_it_writes_an_audit_event_for_a_unit_saved_in_the_admin(client, superuse
 
 
 def test_it_keeps_the_audit_trail_read_only_in_the_admin(client, superuser, ani):
-    event = audit_record(actor=superuser, verb="employee.checked", obj=ani, unit=ani.unit)
+    event = audit_record(actor=superuser, verb="employee.updated", obj=ani, unit=ani.unit)
     client.force_login(superuser)
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
     change_url = reverse("admin:portal_auditevent_change", args=[event.pk])
@@ -225,7 +225,7 @@ def test_it_keeps_the_audit_trail_read_only_in_the_admin(client, superuser, ani)
     assert client.post(change_url, {"verb": "forged"}).status_code == 403
     assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     event.refresh_from_db()
-    assert event.verb == "employee.checked"
+    assert event.verb == "employee.updated"
 
 
 @pytest.fixture

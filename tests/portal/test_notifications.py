@@ -214,8 +214,8 @@ def test_it_approves_quickly_with_the_broker_down_and_the_sweep_delivers_later(t
 def _next_monday() -> dt.date:
     """A Monday two weeks out that is a working day (real time: this test cannot freeze it,
     the approval's rules read the clock in the same way as in production)."""
-    from portal import workcalendar
     from portal.models import Unit
+    from portal.selectors import workcalendar
 
     unit = Unit.objects.get(code="DINKES-P2P")
     start = unit.local_today() + dt.timedelta(days=14)

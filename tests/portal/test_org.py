@@ -304,3 +304,11 @@ def test_it_refuses_a_supervisor_loop(ani, kabid):
     kabid.supervisor = ani
     with pytest.raises(ValidationError):
         employee_save(actor=None, employee=kabid)
+
+
+def test_it_refuses_an_audit_verb_nobody_registered(db, hr, dinkes):
+    from portal.services.audit import audit_record
+
+    with pytest.raises(ValueError, match="unregistered audit verb"):
+        audit_record(actor=hr, verb="unit.tweaked", obj=dinkes, unit=dinkes)
+    assert not AuditEvent.objects.filter(verb="unit.tweaked").exists()

@@ -25,9 +25,9 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from attendance.models import StaffingSnapshot
-from portal import workcalendar
 from portal.celery import app as celery_app
 from portal.models import EmailState, Notification
+from portal.selectors import workcalendar
 from scheduling import services
 from scheduling.models import CoveragePolicy, Kind
 from tests.factories import EmployeeFactory

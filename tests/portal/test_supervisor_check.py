@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal.services.people_import import cycle_members
+from portal.rules import cycle_members
 from tests.factories import EmployeeFactory, HRAdminScopeFactory, UserFactory
 
 URL = reverse("hr-supervisor-check")

@@ -7,9 +7,9 @@ import datetime as dt
 import holidays
 import pytest
 
-from portal import workcalendar
 from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, UnitKind, WorkingHours
-from portal.workcalendar import DayKind
+from portal.selectors import workcalendar
+from portal.selectors.workcalendar import DayKind
 from tests.factories import UnitFactory
 
 D = dt.date

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portal.models import AuditEvent, Delegation, DelegationKind
-from scheduling import services
+from scheduling import selectors
 from scheduling.models import CoveragePolicy, Kind, Mode, RequestDay, Status, WorkRequest
 from tests.factories import EmployeeFactory, UnitFactory, UserFactory
 
@@ -182,8 +182,9 @@ def test_it_previews_days_with_nearest_passing_days_without_saving(team, ani):
     by_date = {d["date"]: d for d in body["days"]}
     assert not by_date[day(0)]["blocked"] and by_date[day(0)]["nearest"] == []
     assert by_date[day(2)]["blocked"]
-    # Alone, any nearby working day passes: the nearest to Wednesday are Tue, Thu, then Mon.
-    assert by_date[day(2)]["nearest"] == [day(0), day(1), day(3)]
+    # Monday and Tuesday already fill the week's cap of 2, so no day of that week is suggested: the
+    # nearest days that pass *together with them* are in the weeks before and after.
+    assert by_date[day(2)]["nearest"] == ["2026-12-03", "2026-12-04", "2026-12-14"]
     assert not WorkRequest.objects.exists()
 
 
@@ -419,7 +420,7 @@ def test_it_documents_the_endpoints_in_the_schema(db):
     for path in (REQUESTS, PREVIEW, DECIDE, COVERAGE, INBOX, "/api/v1/requests/{id}/approve/"):
         assert path in paths, path
     assert "409" in paths["/api/v1/requests/{id}/approve/"]["post"]["responses"]
-    assert services.MAX_RANGE_DAYS == 186
+    assert selectors.MAX_RANGE_DAYS == 186
 
 
 def test_it_accepts_a_special_circumstance_with_evidence_as_multipart(team, ani, settings, tmp_path):

@@ -14,8 +14,8 @@ import threading
 import pytest
 from django.db import connections
 
-from portal import workcalendar
 from portal.models import AuditEvent
+from portal.selectors import workcalendar
 from scheduling import services
 from scheduling.models import CoveragePolicy, Kind, RequestDay, Status
 from tests.factories import EmployeeFactory, UnitFactory

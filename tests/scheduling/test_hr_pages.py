@@ -11,7 +11,8 @@ from django.urls import reverse
 from portal.models import AuditEvent
 from scheduling import selectors, services
 from scheduling.models import CoveragePolicy, EssentialPosition, FwaWindow, Kind, RequestDay, Status
-from scheduling.services_policy import coverage_policy_save
+from scheduling.services import coverage_policy_save
+from scheduling.views.hr import effective_items
 from tests.factories import EmployeeFactory
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
@@ -44,12 +45,12 @@ def policy_post(**overrides) -> dict:
 
 
 def unit_url(unit) -> str:
-    return reverse("scheduling_hr:policy_unit", kwargs={"unit_id": unit.pk})
+    return reverse("scheduling:policy_unit", kwargs={"unit_id": unit.pk})
 
 
 # --- access -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["scheduling_hr:policies", "scheduling_hr:fwa"])
+@pytest.mark.parametrize("name", ["scheduling:policies", "scheduling:fwa"])
 def test_it_answers_404_to_non_hr(client, ani, name):
     client.force_login(ani.user)
     assert client.get(reverse(name)).status_code == 404
@@ -77,7 +78,7 @@ def test_it_hides_units_outside_the_hr_scope(client, hr, pemprov_lain, pemkot):
 def test_it_answers_404_for_a_policy_of_another_unit(client, hr, dinkes, bidang_p2p):
     other = CoveragePolicy.objects.create(unit=dinkes, effective_from=START, weekly_cap=1)
     client.force_login(hr)
-    url = reverse("scheduling_hr:policy_edit", kwargs={"unit_id": bidang_p2p.pk, "policy_id": other.pk})
+    url = reverse("scheduling:policy_edit", kwargs={"unit_id": bidang_p2p.pk, "policy_id": other.pk})
     assert client.get(url).status_code == 404
 
 
@@ -87,14 +88,14 @@ def test_it_lists_units_in_scope_with_inherited_values_and_sources(client, hr, c
                                                                    upt, pemprov_lain):
     CoveragePolicy.objects.create(unit=bidang_p2p, effective_from=START, weekly_cap=1)
     client.force_login(hr)
-    response = client.get(reverse("scheduling_hr:policies"))
+    response = client.get(reverse("scheduling:policies"))
     assert response.status_code == 200
     rows = {r["unit"].code: r["effective"] for r in response.context["rows"]}
     assert set(rows) == {"DINKES", "DINKES-P2P", "DINKES-UPT1"}
-    p2p = {i["name"]: i for i in rows["DINKES-P2P"].items()}
+    p2p = {i["name"]: i for i in effective_items(rows["DINKES-P2P"])}
     assert (p2p["min_office_share"]["value"], p2p["min_office_share"]["source"]) == ("70%", "Pemerintah Kota Contoh")
     assert (p2p["weekly_cap"]["value"], p2p["weekly_cap"]["own"]) == ("1", True)
-    upt_items = {i["name"]: i for i in rows["DINKES-UPT1"].items()}
+    upt_items = {i["name"]: i for i in effective_items(rows["DINKES-UPT1"])}
     assert upt_items["weekly_cap"]["source"] == "Pemerintah Kota Contoh"
     assert upt_items["monthly_cap"] == {**upt_items["monthly_cap"], "value": "—", "source": ""}
     assert "dari Pemerintah Kota Contoh" in response.content.decode()
@@ -105,7 +106,7 @@ def test_it_shows_the_values_in_force_on_the_chosen_date(client, hr, dinkes):
     CoveragePolicy.objects.create(unit=dinkes, effective_from=START, min_office_share=60)
     CoveragePolicy.objects.create(unit=dinkes, effective_from=MON, min_office_share=80)
     client.force_login(hr)
-    url = reverse("scheduling_hr:policies")
+    url = reverse("scheduling:policies")
     before = client.get(url, {"tanggal": "2026-12-06"}).context["rows"][0]["effective"]
     after = client.get(url, {"tanggal": "2026-12-07"}).context["rows"][0]["effective"]
     assert before.policy.min_office_share == 60 and after.policy.min_office_share == 80
@@ -120,7 +121,7 @@ def test_it_lists_policies_in_a_constant_number_of_queries(client, hr, city_poli
         CoveragePolicy.objects.create(unit=unit, effective_from=START, weekly_cap=1)
     client.force_login(hr)
     with django_assert_max_num_queries(13):  # + the session renewal (SESSION_SAVE_EVERY_REQUEST)
-        assert client.get(reverse("scheduling_hr:policies")).status_code == 200
+        assert client.get(reverse("scheduling:policies")).status_code == 200
 
 
 def test_it_shows_the_unit_page_with_the_inherited_values(client, hr, city_policy, bidang_p2p):
@@ -179,7 +180,7 @@ def test_it_edits_a_policy_and_audits_before_and_after(client, hr, bidang_p2p):
     row = CoveragePolicy.objects.create(unit=bidang_p2p, effective_from=START, min_office_share=60)
     EssentialPosition.objects.create(policy=row, jabatan="Petugas Loket", min_in_office=1)
     client.force_login(hr)
-    url = reverse("scheduling_hr:policy_edit", kwargs={"unit_id": bidang_p2p.pk, "policy_id": row.pk})
+    url = reverse("scheduling:policy_edit", kwargs={"unit_id": bidang_p2p.pk, "policy_id": row.pk})
     page = client.get(url)
     assert page.context["form"].initial["min_office_share"] == 60
     assert page.context["formset"].initial == [{"jabatan": "Petugas Loket", "min_in_office": 1}]
@@ -187,7 +188,7 @@ def test_it_edits_a_policy_and_audits_before_and_after(client, hr, bidang_p2p):
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.min_office_share == 75 and not row.essential_positions.exists()
-    event = AuditEvent.objects.get(verb="coverage_policy.changed")
+    event = AuditEvent.objects.get(verb="coverage_policy.updated")
     assert event.before["min_office_share"] == 60 and event.after["min_office_share"] == 75
     assert event.before["essential"] == [["Petugas Loket", 1]] and event.after["essential"] == []
 
@@ -266,7 +267,7 @@ def test_it_opens_an_fwa_window_and_reports_the_auto_approvals(client, hr, bidan
     CoveragePolicy.objects.create(unit=dinkes, effective_from=START, min_office_share=60)  # 2 of 5 may go
     days = [services.request_submit(actor=p.user, kind=Kind.WFH, dates=[MON]).days[0] for p in (ani, budi, *extra)]
     client.force_login(hr)
-    response = client.post(reverse("scheduling_hr:fwa"), {
+    response = client.post(reverse("scheduling:fwa"), {
         "name": "SE MenPAN-RB 9/2026", "start": "2026-12-07", "end": "2026-12-09", "units": [dinkes.pk],
         "include_subunits": "on"}, follow=True)
     assert response.status_code == 200
@@ -281,9 +282,9 @@ def test_it_opens_an_fwa_window_and_reports_the_auto_approvals(client, hr, bidan
 
 def test_it_offers_only_units_in_scope_for_an_fwa_window(client, hr_other, dinkes):
     client.force_login(hr_other)
-    page = client.get(reverse("scheduling_hr:fwa"))
+    page = client.get(reverse("scheduling:fwa"))
     assert dinkes not in page.context["form"].fields["units"].queryset
-    response = client.post(reverse("scheduling_hr:fwa"), {"name": "X", "start": "2026-12-07", "end": "2026-12-07",
+    response = client.post(reverse("scheduling:fwa"), {"name": "X", "start": "2026-12-07", "end": "2026-12-07",
                                                           "units": [dinkes.pk]})
     assert response.status_code == 200 and "units" in response.context["form"].errors
     assert not FwaWindow.objects.exists()
@@ -293,13 +294,13 @@ def test_it_lists_only_windows_touching_the_scope(client, hr, hr_other, pemprov_
     services.fwa_window_open(actor=hr_other, name="Jendela provinsi", start=MON, end=MON, units=[pemprov_lain])
     services.fwa_window_open(actor=hr, name="Jendela dinkes", start=MON, end=MON, units=[dinkes])
     client.force_login(hr)
-    names = [w.name for w in client.get(reverse("scheduling_hr:fwa")).context["windows"]]
+    names = [w.name for w in client.get(reverse("scheduling:fwa")).context["windows"]]
     assert names == ["Jendela dinkes"]
 
 
 def test_it_refuses_a_window_ending_before_it_starts(client, hr, dinkes):
     client.force_login(hr)
-    response = client.post(reverse("scheduling_hr:fwa"), {"name": "X", "start": "2026-12-08", "end": "2026-12-07",
+    response = client.post(reverse("scheduling:fwa"), {"name": "X", "start": "2026-12-08", "end": "2026-12-07",
                                                           "units": [dinkes.pk]})
     assert "end" in response.context["form"].errors
     assert not FwaWindow.objects.exists()

@@ -41,7 +41,7 @@ def submit(employee, day, **kwargs):
 
 
 def blocked_rules(employee, day, kind=Kind.WFH) -> list[str]:
-    (preview,) = services.preview_days(employee, kind, [day])
+    (preview,) = selectors.preview_days(employee, kind, [day])
     return [v.rule for v in preview.verdicts if v.severity == rules.BLOCK]
 
 
@@ -98,7 +98,7 @@ def test_it_accumulates_essential_positions_down_the_tree(dinkes, upt):
 # --- holidays and the weekly cap across a month boundary -------------------------------
 
 def test_it_skips_holidays_inside_a_range_with_their_names(bidang_p2p):
-    days, skipped = services.expand_dates(bidang_p2p, start=dt.date(2026, 12, 21), end=dt.date(2026, 12, 31))
+    days, skipped = selectors.expand_dates(bidang_p2p, start=dt.date(2026, 12, 21), end=dt.date(2026, 12, 31))
     assert days == [dt.date(2026, 12, d) for d in (21, 22, 23, 28, 29, 30, 31)]
     reasons = {s.date: s.reason for s in skipped}
     assert set(reasons) == {dt.date(2026, 12, d) for d in (24, 25, 26, 27)}
@@ -108,7 +108,7 @@ def test_it_skips_holidays_inside_a_range_with_their_names(bidang_p2p):
 
 
 def test_it_skips_holidays_of_a_weekday_pattern(bidang_p2p):
-    days, skipped = services.expand_dates(bidang_p2p, start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 31),
+    days, skipped = selectors.expand_dates(bidang_p2p, start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 31),
                                           weekdays=[4])
     assert days == [dt.date(2026, 12, 4), dt.date(2026, 12, 11), dt.date(2026, 12, 18)]
     assert [s.date for s in skipped] == [dt.date(2026, 12, 25)]
@@ -235,8 +235,10 @@ def test_it_counts_pending_days_when_the_policy_says_so(team, bidang_p2p):
 
 def test_it_auto_approves_pending_days_in_an_fwa_window_while_rules_hold(team, hr, bidang_p2p):
     days = [submit(person, MON) for person in team[:3]]
-    window = services.fwa_window_open(actor=hr, name="SE MenPAN-RB 9/2026", start=MON, end=TUE,
+    opened = services.fwa_window_open(actor=hr, name="SE MenPAN-RB 9/2026", start=MON, end=TUE,
                                       units=[bidang_p2p])
+    window = opened.window
+    assert (opened.pending, opened.auto_approved) == (3, 2)
     statuses = sorted(RequestDay.objects.get(pk=d.pk).status for d in days)
     assert statuses == [Status.APPROVED, Status.APPROVED, Status.PENDING]  # the third would break 60%
     approved = RequestDay.objects.filter(pk__in=[d.pk for d in days], status=Status.APPROVED)

@@ -88,7 +88,7 @@ def test_it_replaces_a_policy_row_with_before_and_after_in_the_audit(hr, dinkes_
     assert response.status_code == 200, response.content
     dinkes_policy.refresh_from_db()
     assert dinkes_policy.min_office_share == 50 and dinkes_policy.blackout_dates is None
-    event = AuditEvent.objects.get(verb="coverage_policy.changed")
+    event = AuditEvent.objects.get(verb="coverage_policy.updated")
     assert (event.before["min_office_share"], event.after["min_office_share"]) == (60, 50)
 
 
@@ -100,7 +100,7 @@ def test_it_refuses_bad_policy_values_in_the_envelope_and_in_english(hr, bidang_
     assert set(error["fields"]) == {"min_office_share", "weekday_min_share"}
     assert error["message"] == "Data yang dikirim tidak valid."
     english = error_of(client_for(hr, "en").post(POLICIES, payload, format="json"), 400)
-    assert english["fields"]["min_office_share"] == ["Ensure this value is less than or equal to 100."]
+    assert english["fields"]["min_office_share"] == ["Must be between 0 and 100."]
     assert english["message"] == "The submitted data is not valid."
     assert not CoveragePolicy.objects.exists() and AuditEvent.objects.count() == events
 
@@ -158,7 +158,7 @@ def test_it_refuses_bad_fwa_windows_and_writes_nothing(hr, hr_other, ani, bidang
 
 
 def test_it_lists_fwa_windows_in_scope_only(hr, hr_other, bidang_p2p):
-    window = services.fwa_window_open(actor=hr, name="SE", start=MONDAY, end=MONDAY, units=[bidang_p2p])
+    window = services.fwa_window_open(actor=hr, name="SE", start=MONDAY, end=MONDAY, units=[bidang_p2p]).window
     assert [w["id"] for w in client_for(hr).get(FWA).json()["results"]] == [window.pk]
     assert client_for(hr_other).get(FWA).json()["count"] == 0
     error_of(client_for(hr_other).get(f"{FWA}{window.pk}/"), 404)

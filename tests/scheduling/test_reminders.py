@@ -16,8 +16,9 @@ from django.core import mail
 import attendance.tasks  # noqa: F401 - registers the staffing refresh that decisions enqueue
 from portal.models import AuditEvent, Delegation, Notification, User
 from portal.services import notify
-from scheduling import reminders, services, tasks
+from scheduling import services, tasks
 from scheduling.models import Kind, RequestDay, Status
+from scheduling.services import reminders
 from tests.factories import EmployeeFactory, UserFactory
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")

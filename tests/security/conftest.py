@@ -76,8 +76,7 @@ def _objects(c):
     from portal.models import CalendarOverride
     from portal.services.calendar import calendar_override_save
     from portal.services.notify import notify
-    from scheduling.services import fwa_window_open, request_submit
-    from scheduling.services_policy import coverage_policy_save
+    from scheduling.services import coverage_policy_save, fwa_window_open, request_submit
 
     submitted = request_submit(actor=c.ani.user, kind="WFH", dates=[FUTURE_WORKING_DAY])
     c.request_day = submitted.days[0]
@@ -93,7 +92,7 @@ def _objects(c):
     c.calendar_override = calendar_override_save(actor=c.superuser, override=CalendarOverride(
         institution=c.pemkot, date=dt.date(2026, 12, 24), kind="holiday", name="Libur daerah"))
     c.fwa_window = fwa_window_open(actor=c.hr, name="Akhir tahun", start=dt.date(2026, 12, 29),
-                                   end=dt.date(2026, 12, 31), units=[c.bidang_p2p])
+                                   end=dt.date(2026, 12, 31), units=[c.bidang_p2p]).window
     c.hr_scope = c.hr.hr_scopes.get()
     c.policy = coverage_policy_save(actor=c.superuser, unit=c.bidang_p2p,
                                     data={"effective_from": dt.date(2026, 1, 1), "min_office_share": 20})

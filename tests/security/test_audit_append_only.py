@@ -18,7 +18,7 @@ TABLE = AuditEvent._meta.db_table
 
 @pytest.fixture
 def event(hr, dinkes):
-    return audit_record(actor=hr, verb="unit.update", obj=dinkes, before={"name": "A"}, after={"name": "B"},
+    return audit_record(actor=hr, verb="unit.updated", obj=dinkes, before={"name": "A"}, after={"name": "B"},
                         unit=dinkes)
 
 
@@ -31,7 +31,7 @@ def test_it_refuses_a_raw_update(event):
     with pytest.raises(IntegrityError, match="append-only: UPDATE"):
         raw(f"UPDATE {TABLE} SET verb = %s, after = NULL WHERE id = %s", ["forged", event.pk])  # noqa: S608
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert (stored.verb, stored.after) == ("unit.update", {"name": "B"})
+    assert (stored.verb, stored.after) == ("unit.updated", {"name": "B"})
 
 
 def test_it_refuses_a_raw_delete(event):
@@ -44,7 +44,7 @@ def test_it_refuses_a_raw_delete(event):
 
 def test_it_still_appends(event, hr, dinkes):
     before = AuditEvent.objects.count()
-    audit_record(actor=hr, verb="unit.update", obj=dinkes, unit=dinkes)
+    audit_record(actor=hr, verb="unit.updated", obj=dinkes, unit=dinkes)
     assert AuditEvent.objects.count() == before + 1
 
 

@@ -33,6 +33,7 @@ from portal.services.org import (
 )
 from scheduling.models import CoveragePolicy, FwaWindow, RequestDay, Status
 from scheduling.services import (
+    coverage_policy_save,
     fwa_window_open,
     request_day_approve,
     request_day_cancel,
@@ -41,7 +42,6 @@ from scheduling.services import (
     request_submit,
     requests_decide_bulk,
 )
-from scheduling.services_policy import coverage_policy_save
 from tests.factories import EmployeeFactory, UserFactory
 from tests.security.conftest import FUTURE_WORKING_DAY, NOW, PAST_WORKING_DAY
 

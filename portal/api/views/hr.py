@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,12 +21,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import serializers_hr as s
 from portal.api.errors import error_body
+from portal.api.filters import IdFilter
+from portal.api.permissions import IsHRAdmin, IsSuperuser
 from portal.api.schema import ErrorSerializer, error_response
 from portal.api.serializers import UnitSerializer
 from portal.api.views.org import EMPLOYEE_EXAMPLE, UNIT_EXAMPLE, EmployeeViewSet, UnitViewSet
@@ -52,43 +52,6 @@ from portal.services.org import (
 from portal.services.people_import import COLUMNS, ImportFileError, account_create, people_import
 
 # --- Shared ----------------------------------------------------------------------------------
-
-MAX_ID = 2**31 - 1
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id (NumberFilter would take 1.5 or 1e30)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-def is_hr(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) or hr_scope_units(user))
-
-
-class IsHRAdmin(BasePermission):
-    """Superuser or HR scope; any other signed-in caller gets 404 (not advertised)."""
-
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False  # 401 from the authenticators
-        if is_hr(request.user):
-            return True
-        raise exceptions.NotFound
-
-
-class IsSuperuser(IsHRAdmin):
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if request.user.is_superuser:
-            return True
-        raise exceptions.NotFound
 
 
 def _input(serializer_class, request, **kwargs) -> dict:

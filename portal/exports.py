@@ -1,0 +1,258 @@
+"""The one export stack: rows (a header, then lists of plain values) written as CSV, XLSX or PDF.
+
+Every report of every app (attendance reports, the staffing dataset, the audit trail) is a row
+generator handed to these writers, so a page's table and its downloaded file are the same rows.
+Every text cell is neutralised against spreadsheet formula injection, here and nowhere else: a
+value starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single quote, so Excel
+and LibreOffice show it as text instead of running it. Numbers and dates stay numbers and dates.
+
+CSV is UTF-8 with a byte-order mark (Excel otherwise reads Indonesian names as
+Windows-1252) and a comma separator: the BOM makes Excel honour UTF-8, and the comma is
+what LibreOffice, Google Sheets and pandas expect. An Excel set to an Indonesian locale
+(which expects ``;``) opens the XLSX export instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+BOM = "\ufeff"
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 500  # rows between progress callbacks
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def safe_cell(value):
+    """A value fit for a spreadsheet cell: text neutralised, numbers and dates untouched."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float, Decimal, dt.date, dt.datetime, dt.time)):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(DANGEROUS_PREFIXES) else text
+
+
+def safe_row(row: Iterable) -> list:
+    return [safe_cell(v) for v in row]
+
+
+def _text(value) -> str:
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _counting(rows: Iterable[list], on_progress: Callable[[int], None] | None) -> Iterator[list]:
+    """Pass rows through, calling ``on_progress(data_rows_so_far)`` every PROGRESS_EVERY rows."""
+    n = -1  # the first row is the header
+    for row in rows:
+        yield row
+        n += 1
+        if on_progress and n and n % PROGRESS_EVERY == 0:
+            on_progress(n)
+    if on_progress:
+        on_progress(max(n, 0))
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+CSV_BATCH = 500  # rows per yielded chunk: a chunk per line cost more than writing the line
+
+
+# Written by the csv module as str(value), exactly what _text gives (not bool, not datetime).
+_CSV_AS_IS = frozenset({int, float, Decimal, dt.date})
+
+
+def _csv_row(row: Iterable) -> list:
+    """``[_text(v) for v in safe_row(row)]`` with the common types inline: millions of cells."""
+    return [("'" + v if v.startswith(DANGEROUS_PREFIXES) else v) if type(v) is str
+            else v if type(v) in _CSV_AS_IS else _text(safe_cell(v)) for v in row]
+
+
+def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
+    """The CSV text, BOM first, in chunks of CSV_BATCH lines (constant memory)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(_csv_row(row))
+        if n % CSV_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_chunks(rows), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def file_response(fmt: str, rows: Iterable[list], filename: str, **options) -> HttpResponse:
+    """A whole export as a download: CSV streamed, XLSX and PDF built in memory (small ones only).
+
+    The file name goes through Django's header builder: a unit code with a quote or a non-ASCII
+    name cannot break the header."""
+    if fmt == "csv":
+        return csv_response(rows, filename)
+    response = HttpResponse(export_bytes(fmt, rows, **options), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def write_csv(rows: Iterable[list], target, *, on_progress=None) -> None:
+    """Write CSV bytes to a binary file object."""
+    for chunk in csv_chunks(_counting(rows, on_progress)):
+        target.write(chunk.encode("utf-8"))
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterable[list], target, *, widths: list[int] | None = None, title: str = "Laporan",
+               on_progress=None) -> None:
+    """Write-only (constant-memory) workbook: bold frozen header, preset column widths."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(title))
+    for index, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    iterator = iter(_counting(rows, on_progress))
+    header = next(iterator, None)
+    if header is not None:
+        cells = []
+        for value in safe_row(header):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    for row in iterator:
+        sheet.append(safe_row(row))
+    workbook.save(target)
+
+
+def _sheet_title(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = "".join(c for c in str(title) if c not in "[]:*?/\\")
+    return (cleaned or "Laporan")[:31]
+
+
+# --- PDF (monthly recap) -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PdfLayout:
+    """What a printed page of a report shows: (row index, short header, width in mm) per column,
+    and a legend for the abbreviations. A landscape A4 sheet holds about 30 narrow columns."""
+
+    columns: tuple[tuple[int, str, int], ...]
+    legend: object = ""
+    numbers_from: int = 3  # columns from this position on are right-aligned figures
+
+
+PDF_ROWS_PER_TABLE = 250  # smaller tables lay out much faster than one huge split table
+
+
+def pdf_available() -> bool:
+    try:
+        import reportlab  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, subtitle: str = "",
+              on_progress=None) -> None:
+    """A print-ready landscape A4 table, header repeated on every page."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("cell", fontSize=6, leading=7)
+    head = cell.clone("head", fontName="Helvetica-Bold")
+    doc = SimpleDocTemplate(target, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm, title=str(title))
+    header = [Paragraph(_escape(label), head) for _i, label, _w in layout.columns]
+    widths = [w * mm for _i, _label, w in layout.columns]
+    style = TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (layout.numbers_from, 1), (-1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
+    ])
+    story = [Paragraph(_escape(title), styles["Title"])]
+    if subtitle:
+        story.append(Paragraph(_escape(subtitle), styles["Normal"]))
+    story.append(Spacer(1, 4 * mm))
+    body: list = []
+    iterator = iter(_counting(rows, on_progress))
+    next(iterator, None)  # the generator's header: the PDF prints its own short one
+    for row in iterator:
+        body.append([Paragraph(_escape(_text(safe_cell(row[i]))), cell) for i, _label, _w in layout.columns])
+        if len(body) == PDF_ROWS_PER_TABLE:
+            story.append(Table([header, *body], colWidths=widths, repeatRows=1, style=style))
+            body = []
+    if body or not any(isinstance(f, Table) for f in story):
+        story.append(Table([header, *body], colWidths=widths, repeatRows=1, style=style))
+    story.append(Spacer(1, 3 * mm))
+    if layout.legend:
+        story.append(Paragraph(_escape(str(layout.legend)), cell))
+    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+
+
+def _page_number(canvas, doc) -> None:
+    from reportlab.lib.units import mm
+
+    canvas.saveState()
+    canvas.setFont("Helvetica", 7)
+    canvas.drawRightString(doc.pagesize[0] - 8 * mm, 5 * mm, str(doc.page))
+    canvas.restoreState()
+
+
+def _escape(text: str) -> str:
+    # Paragraph parses a small XML dialect: names like "A & B <Plt>" must stay literal.
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def write(fmt: str, rows: Iterable[list], target, *, widths=None, title: str = "", subtitle: str = "",
+          layout: PdfLayout | None = None, on_progress=None) -> None:
+    """Write ``rows`` in ``fmt`` (csv, xlsx or pdf; pdf needs a ``layout``) to a binary file."""
+    if fmt == "xlsx":
+        write_xlsx(rows, target, widths=widths, title=title, on_progress=on_progress)
+    elif fmt == "pdf":
+        write_pdf(rows, target, layout=layout, title=title, subtitle=subtitle, on_progress=on_progress)
+    else:
+        write_csv(rows, target, on_progress=on_progress)
+
+
+def export_bytes(fmt: str, rows: Iterable[list], **options) -> bytes:
+    """A whole small export in memory (direct downloads of XLSX/PDF, which cannot stream)."""
+    buffer = io.BytesIO()
+    write(fmt, rows, buffer, **options)
+    return buffer.getvalue()

@@ -1,0 +1,271 @@
+"""Shapes of the scheduling API. Input is validated strictly here; rules live in services."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from portal.api.filters import MAX_ID
+from portal.api.serializers import EmployeeRefSerializer, UnitRefSerializer
+from portal.models import Unit
+from portal.selectors import employee_of
+from scheduling import rules
+from scheduling.models import Kind, RequestDay, Status
+from scheduling.selectors import MAX_RANGE_DAYS
+
+MAX_TEXT = 4000  # free text (reason, work plan...): a page of prose, not a file
+MAX_COVERAGE_DAYS = 93  # about a quarter: one screen of the coverage calendar
+MAX_BULK_IDS = 500
+
+
+# --- Input ---------------------------------------------------------------------------
+
+def _text(label, max_length=MAX_TEXT, help_text=""):
+    # DRF's CharField already refuses NUL bytes (ProhibitNullCharactersValidator).
+    return serializers.CharField(label=label, max_length=max_length, required=False, allow_blank=True,
+                                 default="", help_text=help_text)
+
+
+class DateSelectionSerializer(serializers.Serializer):
+    """Which days: a list of dates, or a range optionally narrowed to some weekdays."""
+
+    kind = serializers.ChoiceField(label=_("Jenis"), choices=Kind.choices)
+    dates = serializers.ListField(
+        label=_("Tanggal"), child=serializers.DateField(), required=False, allow_empty=False,
+        max_length=MAX_RANGE_DAYS, help_text="ISO dates (YYYY-MM-DD); instead of start/end.")
+    start = serializers.DateField(label=_("Mulai"), required=False)
+    end = serializers.DateField(label=_("Sampai"), required=False)
+    weekdays = serializers.ListField(
+        label=_("Pola hari"), child=serializers.IntegerField(min_value=0, max_value=6), required=False,
+        allow_empty=False, max_length=7, help_text="With start/end only: 0=Monday … 6=Sunday.")
+    special_circumstance = serializers.BooleanField(label=_("Keadaan khusus"), required=False, default=False)
+
+    def validate(self, attrs):
+        dates, start, end = attrs.get("dates"), attrs.get("start"), attrs.get("end")
+        if dates and (start or end):
+            raise serializers.ValidationError(
+                {"dates": [_("Isi daftar tanggal atau rentang mulai–sampai, bukan keduanya.")]})
+        if not dates and not (start and end):
+            field = "end" if start else "start" if end else "dates"
+            raise serializers.ValidationError({field: [_("Pilih satu tanggal, rentang tanggal, atau pola hari.")]})
+        if attrs.get("weekdays") and dates:
+            raise serializers.ValidationError({"weekdays": [_("Pola hari hanya dipakai dengan rentang tanggal.")]})
+        if start and end:
+            if end < start:
+                raise serializers.ValidationError({"end": [_("Tanggal akhir tidak boleh sebelum tanggal mulai.")]})
+            if (end - start).days > MAX_RANGE_DAYS:
+                raise serializers.ValidationError(
+                    {"end": [_("Rentang paling panjang %(n)d hari.") % {"n": MAX_RANGE_DAYS}]})
+        if dates:
+            attrs["dates"] = sorted(set(dates))
+        return attrs
+
+
+class RequestInputSerializer(DateSelectionSerializer):
+    location = _text(_("Lokasi kerja"), max_length=255, help_text="Required for WFA.")
+    other_office = serializers.PrimaryKeyRelatedField(
+        label=_("Kantor tujuan"), queryset=Unit.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="Unit id of another office of the caller's institution (kind KANTOR_LAIN).")
+    reason = _text(_("Alasan / keterangan"))
+    work_plan = _text(_("Rencana kerja"), help_text="Required for keadaan khusus.")
+    expected_outputs = _text(_("Target keluaran"), help_text="Required for keadaan khusus.")
+    justification = _text(_("Justifikasi"), help_text="Required when a day only passes with a warning.")
+    skip_blocked = serializers.BooleanField(
+        label=_("Lewati hari yang ditolak"), required=False, default=False,
+        help_text="Save the passing days and report the blocked ones instead of refusing the whole request.")
+    evidence = serializers.ListField(
+        label=_("Bukti pendukung"), child=serializers.FileField(max_length=200), required=False, max_length=5,
+        help_text="Multipart only: PDF, PNG or JPEG up to 5 MB each.")
+
+    def validate_other_office(self, unit):
+        request = self.context.get("request")
+        me = employee_of(request.user) if request else None
+        # Another office of the *same* institution: a unit elsewhere is "not found", like a bad id.
+        if unit is not None and (me is None or unit.ancestor_ids[0] != me.unit.ancestor_ids[0]):
+            raise serializers.ValidationError(_("Kantor tujuan tidak ditemukan di instansi Anda."))
+        return unit
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = _text(_("Alasan"), help_text="Required to approve over a warning.")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("Alasan penolakan"), max_length=MAX_TEXT,
+                                   error_messages={"blank": _("Alasan penolakan wajib diisi."),
+                                                   "required": _("Alasan penolakan wajib diisi.")})
+
+
+class BulkDecideSerializer(serializers.Serializer):
+    ids = serializers.ListField(label=_("Hari pengajuan"),
+                                child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                allow_empty=False, max_length=MAX_BULK_IDS)
+    action = serializers.ChoiceField(label=_("Aksi"), choices=[("approve", _("Setujui")), ("reject", _("Tolak"))])
+    reason = _text(_("Alasan"), help_text="Required for reject, and to approve over a warning.")
+
+    def validate(self, attrs):
+        if attrs["action"] == "reject" and not attrs["reason"].strip():
+            raise serializers.ValidationError({"reason": [_("Alasan penolakan wajib diisi.")]})
+        attrs["ids"] = list(dict.fromkeys(attrs["ids"]))  # unique, order kept
+        return attrs
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    unit = serializers.IntegerField(label=_("Unit"), min_value=1, max_value=MAX_ID)
+    start = serializers.DateField(label=_("Mulai"))
+    end = serializers.DateField(label=_("Sampai"))
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": [_("Tanggal akhir tidak boleh sebelum tanggal mulai.")]})
+        if (attrs["end"] - attrs["start"]).days + 1 > MAX_COVERAGE_DAYS:
+            raise serializers.ValidationError(
+                {"end": [_("Paling banyak %(n)d hari sekali minta.") % {"n": MAX_COVERAGE_DAYS}]})
+        return attrs
+
+
+# --- Output --------------------------------------------------------------------------
+
+class VerdictSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="coverage, weekly_cap, monthly_cap, mandatory_weekday, blackout, "
+                                           "essential, disciplinary, new_placement, duplicate, past.")
+    severity = serializers.ChoiceField(choices=[rules.BLOCK, rules.WARN, rules.INFO])
+    params = serializers.DictField(help_text="The numbers the message names.")
+    message = serializers.CharField(help_text="In the request's language.")
+
+
+def localized_verdicts(stored: list[dict]) -> list[dict]:
+    """Stored verdicts with the message rendered again in the caller's language."""
+    out = []
+    for v in stored or ():
+        try:
+            message = rules.render_message(v["rule"], v.get("params") or {})
+        except (KeyError, TypeError, ValueError):
+            message = v.get("message", "")  # an older shape: keep what was stored
+        out.append({**v, "message": message})
+    return out
+
+
+class RequestDaySerializer(serializers.ModelSerializer):
+    """One day of a request, as seen by its employee, approver or HR."""
+
+    kind_display = serializers.CharField(source="get_kind_display")
+    status_display = serializers.CharField(source="get_status_display")
+    employee = EmployeeRefSerializer()
+    unit = UnitRefSerializer()
+    location = serializers.CharField(source="request.location")
+    special_circumstance = serializers.BooleanField(source="request.special_circumstance")
+    reason = serializers.CharField(source="request.reason")
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    verdicts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequestDay
+        fields = ["id", "request", "date", "kind", "kind_display", "status", "status_display", "employee", "unit",
+                  "location", "special_circumstance", "reason", "verdicts", "decided_by", "decided_at",
+                  "acting_for", "decision_reason", "auto_approved"]
+        read_only_fields = fields
+
+    @extend_schema_field(VerdictSerializer(many=True))
+    def get_verdicts(self, day) -> list[dict]:
+        return localized_verdicts(day.verdicts)
+
+
+class SubmittedItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    verdicts = serializers.SerializerMethodField()
+
+    @extend_schema_field(VerdictSerializer(many=True))
+    def get_verdicts(self, day) -> list[dict]:
+        return localized_verdicts(day.verdicts)
+
+
+class SkippedSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.CharField(help_text="Weekend, or the holiday's name.")
+
+
+class DayPreviewSerializer(serializers.Serializer):
+    """The verdicts for one day, with the unit's numbers behind them."""
+
+    date = serializers.DateField()
+    worst = serializers.CharField(allow_null=True, help_text="The most serious severity: block, warn, info or null.")
+    blocked = serializers.BooleanField()
+    verdicts = VerdictSerializer(many=True)
+    unit = serializers.CharField(required=False)
+    headcount = serializers.IntegerField(required=False)
+    in_office_before = serializers.IntegerField(required=False)
+    in_office_after = serializers.IntegerField(required=False)
+    required = serializers.IntegerField(required=False, help_text="Minimum in the office that day.")
+    share = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PreviewDaySerializer(DayPreviewSerializer):
+    nearest = serializers.ListField(child=serializers.DateField(), required=False,
+                                    help_text="For a blocked day: the nearest working days that would pass.")
+
+
+class PreviewSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="True when there is a working day and none is blocked.")
+    days = PreviewDaySerializer(many=True)
+    skipped = SkippedSerializer(many=True)
+
+
+class SubmitResultSerializer(serializers.Serializer):
+    request = serializers.IntegerField(help_text="Id of the request (header).")
+    items = SubmittedItemSerializer(many=True)
+    blocked = DayPreviewSerializer(many=True, help_text="Days left out (only with skip_blocked).")
+    skipped = SkippedSerializer(many=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    item = RequestDaySerializer()
+    changed = serializers.BooleanField(help_text="False when the day was already decided (e.g. a double click).")
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField(required=False)
+    ok = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    error = serializers.CharField(allow_blank=True)
+    verdicts = VerdictSerializer(many=True, required=False)
+
+
+class BulkDecisionSerializer(serializers.Serializer):
+    results = BulkResultSerializer(many=True, help_text="In the order the days were decided (by date).")
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class CoverageDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    headcount = serializers.IntegerField(help_text="Active staff of the unit.")
+    away = serializers.IntegerField(help_text="Approved away (plus pending if the policy counts them).")
+    in_office = serializers.IntegerField(help_text="Projected in the office.")
+    minimum = serializers.IntegerField(help_text="Required in the office by the effective policy.")
+    remaining = serializers.IntegerField(help_text="Flexible slots left before the minimum.")
+    working = serializers.BooleanField()
+    holiday = serializers.CharField(allow_blank=True)
+    status = serializers.CharField(help_text="ok; tight (no flexible slot left); below (under the minimum); "
+                                             "off (not a working day).")
+
+
+class CoverageSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = CoverageDaySerializer(many=True)
+
+
+class InboxItemSerializer(serializers.Serializer):
+    item = RequestDaySerializer(source="day")
+    headcount = serializers.IntegerField()
+    before = serializers.IntegerField(help_text="In the office that day before this approval.")
+    after = serializers.IntegerField(help_text="In the office after it.")
+    minimum = serializers.IntegerField()
+    below = serializers.BooleanField(help_text="Approving would take the unit below its minimum.")
+    flexible = serializers.BooleanField(help_text="WFH/WFA/other office (else an absence).")

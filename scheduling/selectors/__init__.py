@@ -1,0 +1,74 @@
+"""Reads of scheduling, each answered once for the pages, the API, the services and the other
+apps: ``policies`` (the rules in force), ``requests`` (request days as each actor may see them),
+``office`` (who is in the office: coverage, the team calendar, plan counts for staffing) and ``preview``
+(what a request would meet before it is saved). Attendance reads scheduling only through here.
+"""
+
+from scheduling.selectors.office import (
+    CoverageDay,
+    TeamCalendar,
+    TeamDay,
+    approved_plan_for,
+    away_by_date,
+    changed_unit_days,
+    coverage,
+    coverage_unit_for,
+    essential_counts,
+    months_between,
+    own_flexible_dates,
+    plan_counts,
+    supervised_units,
+    team_calendar,
+    team_presence,
+    team_units,
+    unit_headcount,
+)
+from scheduling.selectors.policies import (
+    EffectivePolicy,
+    all_policy_rows,
+    effective_policies,
+    effective_policy,
+    effective_with_sources,
+    fwa_windows_visible_to,
+    policies_visible_to,
+    policy_for,
+    policy_units_visible_to,
+)
+from scheduling.selectors.preview import (
+    MAX_RANGE_DAYS,
+    DayPreview,
+    RequestPreview,
+    Skipped,
+    expand_dates,
+    nearest_passing_days,
+    preview_days,
+    request_preview,
+)
+from scheduling.selectors.requests import (
+    HistoryEvent,
+    approved_flexible_on,
+    approver_for,
+    day_for_decision,
+    days_decidable_by,
+    decides_for_somebody,
+    inbox,
+    own_day,
+    own_days,
+    pending_days_before,
+    pending_days_on,
+    represented_approvers,
+    request_days_visible_to,
+    request_history,
+)
+
+__all__ = [
+    "CoverageDay", "DayPreview", "EffectivePolicy", "HistoryEvent", "MAX_RANGE_DAYS", "RequestPreview", "Skipped",
+    "TeamCalendar", "TeamDay", "all_policy_rows", "approved_flexible_on", "approved_plan_for", "approver_for",
+    "away_by_date", "changed_unit_days", "coverage", "coverage_unit_for", "day_for_decision", "days_decidable_by",
+    "decides_for_somebody", "effective_policies", "effective_policy", "effective_with_sources", "essential_counts",
+    "expand_dates", "fwa_windows_visible_to", "inbox", "months_between", "nearest_passing_days", "own_day",
+    "own_days", "own_flexible_dates", "pending_days_before", "pending_days_on", "plan_counts",
+    "policies_visible_to", "policy_for", "policy_units_visible_to", "preview_days", "represented_approvers",
+    "request_days_visible_to", "request_history", "request_preview", "supervised_units", "team_calendar",
+    "team_presence", "team_units", "unit_headcount",
+]

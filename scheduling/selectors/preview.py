@@ -1,0 +1,268 @@
+"""What a request would meet before it is saved: the working days it covers, each day's verdicts
+with the numbers behind them, and the nearest days that would pass instead.
+
+One read for the request form, its live panel, the month calendar and ``POST /requests/preview/``;
+the submit and approve services check with the same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from portal.models import Employee, Unit
+from portal.selectors import workcalendar
+from scheduling import rules
+from scheduling.models import FLEXIBLE_KINDS, RequestDay, Status
+from scheduling.selectors import office as counts
+from scheduling.selectors.policies import effective_policies
+
+MAX_RANGE_DAYS = 186  # half a year: longer plans are almost always a typo
+
+
+@dataclass
+class DayPreview:
+    date: dt.date
+    verdicts: list[rules.Verdict]
+    numbers: dict = field(default_factory=dict)
+
+    @property
+    def worst(self) -> str | None:
+        return rules.worst(self.verdicts)
+
+    @property
+    def blocked(self) -> bool:
+        return self.worst == rules.BLOCK
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "worst": self.worst, "blocked": self.blocked,
+                "verdicts": [v.as_dict() for v in self.verdicts], **self.numbers}
+
+
+@dataclass
+class Skipped:
+    date: dt.date
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "reason": self.reason}
+
+
+def expand_dates(unit: Unit, *, dates=None, start=None, end=None, weekdays=None) -> tuple[list[dt.date], list[Skipped]]:
+    """One working day per item; weekends, holidays and cuti bersama skipped and said so."""
+    if dates:
+        wanted = sorted(set(dates))
+    elif start and end:
+        if end < start:
+            raise ValidationError({"end": _("Tanggal akhir tidak boleh sebelum tanggal mulai.")})
+        wanted = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+        if weekdays:
+            wanted = [d for d in wanted if d.weekday() in set(weekdays)]
+    else:
+        raise ValidationError({"dates": _("Pilih satu tanggal, rentang tanggal, atau pola hari.")})
+    if not wanted:
+        raise ValidationError({"dates": _("Tidak ada tanggal yang cocok dengan pola.")})
+    if (wanted[-1] - wanted[0]).days > MAX_RANGE_DAYS:
+        raise ValidationError({"dates": _("Rentang paling panjang %(n)d hari.") % {"n": MAX_RANGE_DAYS}})
+    working = set(workcalendar.working_days(unit, wanted[0], wanted[-1]))
+    holidays = workcalendar.holidays_between(unit, wanted[0], wanted[-1])
+    kept, skipped = [], []
+    for d in wanted:
+        if d in working:
+            kept.append(d)
+        elif d in holidays:
+            skipped.append(Skipped(d, holidays[d].name))
+        else:
+            skipped.append(Skipped(d, _("akhir pekan")))
+    return kept, skipped
+
+
+def _eligibility_context(employee: Employee, day: dt.date) -> dict:
+    months = counts.months_between(employee.placement_date, day) if employee.placement_date else None
+    disciplinary = bool(employee.disciplinary_until and employee.disciplinary_until >= day)
+    return {"disciplinary": disciplinary, "months_since_placement": months}
+
+
+@dataclass
+class _Facts:
+    """Everything the rules need about an employee over a range of dates, read once.
+
+    Checking many combinations of days (a request, then each candidate suggestion with it)
+    costs the queries of one read, not one read per combination.
+    """
+
+    employee: Employee
+    kind: str
+    special_circumstance: bool
+    approving: bool
+    policies: dict[dt.date, rules.Policy]
+    headcount: int
+    away: dict[dt.date, int]
+    own: list[dt.date]  # the employee's other flexible days around the range
+    taken: set[dt.date]  # dates with another live request of the employee
+    essential: tuple[int, dict[dt.date, int]] | None
+    today: dt.date
+
+    @property
+    def flexible(self) -> bool:
+        return self.kind in FLEXIBLE_KINDS
+
+
+def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, special_circumstance: bool,
+            for_approval_of: int | None) -> _Facts:
+    unit = employee.unit
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    policies = effective_policies(unit, days)
+    approving = for_approval_of is not None
+    include_pending = (not approving) and any(p.count_pending for p in policies.values())
+    own = counts.own_flexible_dates(employee, rules.week_start(start.replace(day=1)), end + dt.timedelta(days=31),
+                                    include_pending=not approving, exclude_day_id=for_approval_of)
+    essential = None
+    if any(employee.jabatan in dict(p.essential) for p in policies.values()):
+        essential = counts.essential_counts(employee, start, end, include_pending=include_pending,
+                                            exclude_day_id=for_approval_of)
+    return _Facts(employee, kind, special_circumstance, approving, policies, counts.unit_headcount(unit),
+                  counts.away_by_date(unit, start, end, include_pending=include_pending,
+                                      exclude_day_id=for_approval_of),
+                  own, set(_active_dates(employee, start, end, exclude_day_id=for_approval_of)), essential,
+                  unit.local_today())
+
+
+def _evaluate(facts: _Facts, days: list[dt.date]) -> list[DayPreview]:
+    """Verdicts for ``days`` asked together: each passing flexible day counts towards the caps
+    of the days after it, as it would once saved."""
+    employee, unit = facts.employee, facts.employee.unit
+    own = list(facts.own)
+    previews = []
+    for d in sorted(days):
+        policy = facts.policies[d]
+        ess = facts.essential
+        ctx = rules.DayContext(
+            date=d, flexible=facts.flexible, unit_name=unit.name, headcount=facts.headcount,
+            away_others=facts.away.get(d, 0),
+            own_flexible_week=sum(1 for o in own if rules.week_start(o) == rules.week_start(d)),
+            own_flexible_month=sum(1 for o in own if (o.year, o.month) == (d.year, d.month)),
+            essential=rules.EssentialCount(employee.jabatan, ess[0], ess[1].get(d, 0)) if ess else None,
+            special_circumstance=facts.special_circumstance, **_eligibility_context(employee, d),
+        )
+        verdicts = rules.evaluate_day(policy, ctx)
+        if d in facts.taken:
+            verdicts.insert(0, rules.Verdict("duplicate", rules.BLOCK, {"date": d.isoformat()}))
+        if d < facts.today and not facts.approving:
+            verdicts.insert(0, rules.Verdict("past", rules.BLOCK, {"date": d.isoformat()}))
+        preview = DayPreview(d, verdicts, rules.coverage_numbers(policy, ctx))
+        if facts.flexible and not preview.blocked:
+            own.append(d)  # later days of this batch see this one in their week
+        previews.append(preview)
+    return previews
+
+
+def preview_days(employee: Employee, kind: str, days: list[dt.date], *, special_circumstance: bool = False,
+                 for_approval_of: int | None = None) -> list[DayPreview]:
+    """Verdicts per day as if the employee asked for ``kind`` on each of ``days``.
+
+    Days of the same request count against each other (the weekly cap across the batch).
+    With ``for_approval_of`` the projection counts approved days only, excluding that day.
+    """
+    if not days:
+        return []
+    facts = _gather(employee, kind, min(days), max(days), special_circumstance=special_circumstance,
+                    for_approval_of=for_approval_of)
+    return _evaluate(facts, days)
+
+
+def _active_dates(employee: Employee, start: dt.date, end: dt.date, exclude_day_id=None) -> list[dt.date]:
+    qs = RequestDay.objects.filter(employee=employee, date__range=(start, end), status__in=[Status.PENDING,
+                                                                                          Status.APPROVED])
+    if exclude_day_id:
+        qs = qs.exclude(pk=exclude_day_id)
+    return list(qs.values_list("date", flat=True))
+
+
+# --- Suggestions ---------------------------------------------------------------------------
+
+SEARCH_DAYS = 21  # suggestions come from three weeks either side of the refused day
+SUGGESTIONS_PER_DAY = 3
+SUGGESTED_FOR = 3  # refused days that get suggestions: each costs a scan of six weeks
+
+
+def nearest_passing_days(employee: Employee, kind: str, around: dt.date, *, count: int = SUGGESTIONS_PER_DAY,
+                         special_circumstance: bool = False, alongside: list[dt.date] = ()) -> list[dt.date]:
+    """The working days closest to ``around`` (within three weeks) that would pass cleanly when
+    asked together with ``alongside`` (the request's other passing days): a suggestion never
+    breaks the caps, and never makes another day of the request fail."""
+    unit = employee.unit
+    today = unit.local_today()
+    start, end = around - dt.timedelta(days=SEARCH_DAYS), around + dt.timedelta(days=SEARCH_DAYS)
+    taken = set(alongside) | {around}
+    window = [d for d in workcalendar.working_days(unit, start, end) if d >= today and d not in taken]
+    if not window:
+        return []
+    span = [*window, *alongside]
+    facts = _gather(employee, kind, min(span), max(span), special_circumstance=special_circumstance,
+                    for_approval_of=None)
+    found = []
+    for d in sorted(window, key=lambda x: (abs((x - around).days), x)):
+        if not any(p.blocked for p in _evaluate(facts, [*alongside, d])):
+            found.append(d)
+            if len(found) == count:
+                break
+    return sorted(found)
+
+
+@dataclass
+class PreviewRow:
+    preview: DayPreview
+    nearest: list[dt.date]
+    searched: bool = False
+
+
+@dataclass
+class RequestPreview:
+    """A whole request checked before saving: per working day its verdicts, for refused days the
+    nearest days that would pass in their place, and the days skipped (weekend, holiday)."""
+
+    rows: list[PreviewRow]
+    skipped: list[Skipped]
+
+    @property
+    def previews(self) -> list[DayPreview]:
+        return [r.preview for r in self.rows]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not any(r.preview.blocked for r in self.rows)
+
+    @property
+    def n_blocked(self) -> int:
+        return sum(1 for r in self.rows if r.preview.blocked)
+
+    @property
+    def n_passing(self) -> int:
+        return len(self.rows) - self.n_blocked
+
+    @property
+    def n_warned(self) -> int:
+        return sum(1 for r in self.rows if r.preview.worst == rules.WARN)
+
+
+def request_preview(employee: Employee, kind: str, days: list[dt.date], skipped: list[Skipped] = (), *,
+                    special_circumstance: bool = False, previews: list[DayPreview] | None = None) -> RequestPreview:
+    """The request form's panel and ``POST /requests/preview/``: the same checks, the same
+    suggestions. ``previews`` reuses verdicts already computed (a refused submit)."""
+    if previews is None:
+        previews = preview_days(employee, kind, days, special_circumstance=special_circumstance)
+    passing = [p.date for p in previews if not p.blocked]
+    rows, budget = [], SUGGESTED_FOR
+    for p in previews:
+        row = PreviewRow(p, [])
+        if p.blocked and budget:
+            row.nearest = nearest_passing_days(employee, kind, p.date, special_circumstance=special_circumstance,
+                                               alongside=passing)
+            row.searched = True
+            budget -= 1
+        rows.append(row)
+    return RequestPreview(rows, list(skipped))

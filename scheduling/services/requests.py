@@ -1,0 +1,136 @@
+"""The employee's own writes: submit a request (all or nothing), withdraw, cancel.
+
+Every day is checked with the same read the form's live panel uses
+(:func:`scheduling.selectors.preview_days`), so what the panel passes, the submit accepts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import AsnType, Employee, Unit
+from portal.selectors import employee_of
+from portal.services.audit import audit_record
+from portal.uploads import check_evidence
+from scheduling import rules, selectors
+from scheduling.models import CUTI_KINDS, PPPK_LEAVE_KINDS, Evidence, Kind, RequestDay, Status, WorkRequest
+from scheduling.models.audit import Verb
+from scheduling.selectors import DayPreview, Skipped
+from scheduling.services import notifications
+from scheduling.services.decisions import Decision
+from scheduling.services.fwa import auto_approve_in_fwa_windows
+from scheduling.services.unit_days import touch_unit_days
+
+
+class RequestBlocked(Exception):
+    """A blocking rule failed on at least one day; nothing was saved."""
+
+    def __init__(self, previews: list[DayPreview], skipped: list[Skipped], message: str = ""):
+        super().__init__(message or _("Pengajuan tidak dapat disimpan: ada hari yang melanggar aturan."))
+        self.previews, self.skipped = previews, skipped
+
+
+def _check_kind_allowed(employee: Employee, kind: str) -> None:
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Jenis pengajuan tidak dikenal.")})
+    if employee.asn_type != AsnType.PNS and kind in CUTI_KINDS - PPPK_LEAVE_KINDS:
+        raise ValidationError({"kind": _("PPPK hanya berhak cuti tahunan, sakit, melahirkan dan cuti bersama.")})
+
+
+@dataclass
+class SubmitResult:
+    request: WorkRequest | None
+    days: list[RequestDay]
+    blocked: list[DayPreview]
+    skipped: list[Skipped]
+    previews: list[DayPreview]
+
+
+def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekdays=None, location: str = "",
+                   other_office: Unit | None = None, reason: str = "", special_circumstance: bool = False,
+                   work_plan: str = "", expected_outputs: str = "", justification: str = "",
+                   skip_blocked: bool = False, evidence=()) -> SubmitResult:
+    """The actor asks for ``kind`` on some days. All-or-nothing unless ``skip_blocked``."""
+    employee = employee_of(actor)
+    if employee is None or not employee.is_active:
+        raise PermissionDenied(_("Hanya pegawai aktif yang dapat mengajukan."))
+    _check_kind_allowed(employee, kind)
+    request = WorkRequest(employee=employee, kind=kind, location=location.strip(), other_office=other_office,
+                          reason=reason.strip(), special_circumstance=special_circumstance,
+                          work_plan=work_plan.strip(), expected_outputs=expected_outputs.strip(),
+                          justification=justification.strip(), created_by=actor)
+    request.full_clean(exclude=["employee", "created_by"])
+    days, skipped = selectors.expand_dates(employee.unit, dates=dates, start=start, end=end, weekdays=weekdays)
+    if not days:
+        raise RequestBlocked([], skipped, _("Tidak ada hari kerja pada tanggal yang dipilih."))
+    previews = selectors.preview_days(employee, kind, days, special_circumstance=special_circumstance)
+    blocked = [p for p in previews if p.blocked]
+    passing = [p for p in previews if not p.blocked]
+    if (blocked and not skip_blocked) or not passing:
+        raise RequestBlocked(previews, skipped)
+    if any(p.worst == rules.WARN for p in passing) and not request.justification:
+        raise ValidationError({"justification": _(
+            "Ada hari yang melampaui batas kehadiran unit; isi justifikasi untuk tetap mengajukan.")})
+    try:
+        with transaction.atomic():
+            request.save()
+            for f in evidence:
+                _attach_evidence(request, f)
+            created = RequestDay.objects.bulk_create([
+                RequestDay(request=request, employee=employee, unit=employee.unit, kind=kind, date=p.date,
+                           verdicts=[v.as_dict() for v in p.verdicts]) for p in passing])
+            audit_record(actor=actor, verb=Verb.REQUEST_SUBMITTED, obj=request, unit=employee.unit,
+                         after={"kind": kind, "dates": [p.date.isoformat() for p in passing],
+                                "special_circumstance": special_circumstance})
+            touch_unit_days([(employee.unit_id, p.date) for p in passing])
+    except IntegrityError:
+        raise ValidationError({"dates": _("Sudah ada pengajuan aktif pada salah satu tanggal.")}) from None
+    created = list(RequestDay.objects.filter(request=request).order_by("date"))
+    auto_approve_in_fwa_windows(created)
+    for day in created:
+        day.refresh_from_db()
+    return SubmitResult(request, created, blocked, skipped, previews)
+
+
+def _attach_evidence(request: WorkRequest, upload) -> None:
+    """Accept PDF, PNG or JPEG up to 5 MB, recognised by content, not by name."""
+    mime = check_evidence(upload)
+    Evidence.objects.create(request=request, file=upload, content_type=mime, size=upload.size)
+
+
+def request_day_withdraw(*, actor, day_id: int) -> Decision:
+    day = selectors.own_day(actor, day_id)
+    with transaction.atomic():
+        changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
+            status=Status.WITHDRAWN, decided_at=timezone.now())
+        if not changed:
+            raise ValidationError({"status": _("Hanya pengajuan yang menunggu persetujuan yang dapat ditarik.")})
+        audit_record(actor=actor, verb=Verb.REQUEST_DAY_WITHDRAWN, obj=day, unit=day.unit,
+                     before={"status": Status.PENDING}, after={"status": Status.WITHDRAWN})
+        touch_unit_days([(day.unit_id, day.date)])
+    day.refresh_from_db()
+    return Decision(day, True)
+
+
+def request_day_cancel(*, actor, day_id: int, reason: str = "") -> Decision:
+    """Cancel an approved future day: frees the slot; the approver is told (in-app + email)."""
+    day = selectors.own_day(actor, day_id)
+    if day.date <= day.unit.local_today():
+        raise ValidationError({"date": _("Hanya hari yang belum berjalan yang dapat dibatalkan.")})
+    with transaction.atomic():
+        changed = RequestDay.objects.filter(pk=day.pk, status=Status.APPROVED).update(
+            status=Status.CANCELLED, decision_reason=reason.strip())
+        if not changed:
+            raise ValidationError({"status": _("Hanya pengajuan yang sudah disetujui yang dapat dibatalkan.")})
+        audit_record(actor=actor, verb=Verb.REQUEST_DAY_CANCELLED, obj=day, unit=day.unit,
+                     before={"status": Status.APPROVED}, after={"status": Status.CANCELLED, "reason": reason})
+        touch_unit_days([(day.unit_id, day.date)])
+        day.refresh_from_db()
+        notifications.day_cancelled(day)
+    day.refresh_from_db()
+    return Decision(day, True)
