@@ -24,9 +24,10 @@ export PORT HOST
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-# Reinstall only when requirements.txt is newer than the stamp.
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+# Runtime and tooling (requirements-dev.txt includes requirements.txt); reinstalled only when
+# either file is newer than the stamp.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed
@@ -50,8 +51,10 @@ run: seed
 test: venv
 	DEBUG=0 $(BIN)/pytest $(PYTEST_ARGS)
 
+# Style, and the dependency rule between the apps (.importlinter).
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Every bench/*.py except helpers (_*.py, __init__.py); they print ratios, not pass/fail.
 bench: venv

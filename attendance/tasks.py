@@ -80,6 +80,12 @@ def run_export(job_id: int) -> str:
     return export_jobs.export_job_run(job_id=job_id)
 
 
+@shared_task(name="attendance.prepare_report", time_limit=1800, soft_time_limit=1750, **RETRY_TRANSIENT)
+def prepare_report(user_id: int, params: dict) -> int:
+    """Make a report's day statuses fresh, so its page can show the whole table."""
+    return export_jobs.report_prepare_run(user_id=user_id, params=params)
+
+
 @shared_task(name="attendance.purge_exports", time_limit=600, soft_time_limit=580)
 def purge_exports() -> int:
     """Delete export files past their 24-hour expiry."""

@@ -4,7 +4,7 @@
 imports them, names their tasks or their URLs. Where portal must let them know something
 happened (HR moved a holiday: attendance recomputes day statuses), it exposes a :class:`Hook`;
 the higher app registers a receiver in its ``AppConfig.ready()``. Scheduling does the same
-for attendance (:mod:`scheduling.hooks`). Receivers run in the caller's transaction, so one that
+for the app above it. Receivers run in the caller's transaction, so one that
 starts background work enqueues it after commit (:func:`portal.jobs.enqueue_on_commit`).
 
 Unlike Django signals, a hook is declared in one place with its arguments, and ``git grep``

@@ -7,6 +7,8 @@ so a scope lost in between fails the job, and the download re-checks the scope a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import secrets
 import tempfile
@@ -56,6 +58,28 @@ def export_prepare(selection: reports.Selection, fmt: str) -> bool:
         return True
     reports.ensure_day_statuses(selection, employee_ids=stale)  # cheap: bounded by the check above
     return reports.report_count(selection) > SYNC_MAX_ROWS.get(fmt, 1000)
+
+
+def report_prepare(*, actor, selection: reports.Selection) -> None:
+    """Recompute a selection's day statuses in a worker, once per selection at a time: the
+    report page asks for this instead of showing a table that is not yet complete."""
+    key = hashlib.sha256(json.dumps([actor.pk, selection.params], sort_keys=True).encode()).hexdigest()[:32]
+    enqueue_on_commit("attendance.prepare_report", args=(actor.pk, selection.params),
+                      coalesce_key=f"report-prepare:{key}", coalesce_seconds=60)
+
+
+def report_prepare_run(*, user_id: int, params: dict) -> int:
+    """The worker's side of :func:`report_prepare` (re-resolved as the user: same scope checks)."""
+    from portal.models import User
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    try:
+        selection = reports.report_resolve_params(user, params)
+    except (Http404, ValidationError):
+        return 0  # the scope or the input changed meanwhile: nothing to prepare
+    return reports.ensure_day_statuses(selection)
 
 
 def progress_percent(done: int, total: int) -> int:

@@ -117,11 +117,21 @@ def _supervisor_only(user) -> bool:
 
 
 def _table(request, selection: reports.Selection) -> dict:
-    """Fresh day statuses if cheap enough, then one page of the report."""
+    """One page of the report, from the rows the downloaded file is written from.
+
+    The day statuses must be fresh first. When that is cheap it happens now; otherwise a worker
+    recomputes them and the page says so instead of showing a table that is not yet complete
+    (the numbers on screen and in the file are the same rows, or the screen shows none).
+    """
     stale = reports.stale_employee_ids(selection)
-    incomplete = reports.recompute_cost(selection, stale) > export_jobs.SYNC_MAX_RECOMPUTE
-    if not incomplete:
-        reports.ensure_day_statuses(selection, employee_ids=stale)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"header": selection.report.header(), "query": query.urlencode(),
+               "export_fields": [(k, request.GET.get(k, "")) for k in FORM_FIELDS]}
+    if reports.recompute_cost(selection, stale) > export_jobs.SYNC_MAX_RECOMPUTE:
+        export_jobs.report_prepare(actor=request.user, selection=selection)
+        return {**context, "preparing": True, "rows": [], "total": 0, "pages": 0, "page_number": 1}
+    reports.ensure_day_statuses(selection, employee_ids=stale)
     total = reports.report_count(selection)
     pages = max(1, -(-total // PAGE_SIZE))
     try:
@@ -129,11 +139,7 @@ def _table(request, selection: reports.Selection) -> dict:
     except ValueError:
         number = 1
     rows = list(reports.report_rows(selection, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, header=False))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return {"header": selection.report.header(), "rows": rows, "total": total, "page_number": number,
-            "pages": pages, "query": query.urlencode(), "incomplete": incomplete,
-            "export_fields": [(k, request.GET.get(k, "")) for k in FORM_FIELDS]}
+    return {**context, "rows": rows, "total": total, "page_number": number, "pages": pages}
 
 
 @login_required

@@ -5,6 +5,7 @@ notifications); ``workcalendar`` whether a date is worked and at what hours. The
 callers need are importable from the package itself.
 """
 
+from portal.selectors.audit import actor_label, describe_event
 from portal.selectors.org import (
     ISSUE_LABELS,
     ROLE_EMPLOYEE,
@@ -29,6 +30,7 @@ from portal.selectors.org import (
 )
 
 __all__ = [
+    "actor_label", "describe_event",
     "ISSUE_LABELS", "ROLE_EMPLOYEE", "ROLE_HR_ADMIN", "ROLE_SUPERUSER", "ROLE_SUPERVISOR",
     "active_delegations_for", "audit_events_visible_to", "current_employee", "display_name", "employee_of",
     "employees_visible_to", "hr_scope_units", "is_hr", "local_today", "notifications_of", "roles_of",

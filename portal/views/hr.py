@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Employee
+from portal.models.audit import legacy_spellings, verb_choices
 from portal.selectors import (
     ISSUE_LABELS,
     audit_events_visible_to,
+    describe_event,
     hr_scope_units,
     supervisor_issues,
 )
@@ -149,9 +151,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, events, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", _("Semua"))]
-        for name in ("verb", "object_type"):
-            values = events.order_by(name).values_list(name, flat=True).distinct()
-            self.fields[name].choices = everything + [(v, v) for v in values]
+        self.fields["verb"].choices = everything + verb_choices()
+        types = events.order_by("object_type").values_list("object_type", flat=True).distinct()
+        self.fields["object_type"].choices = everything + [(v, v) for v in types]
 
     def clean(self):
         data = super().clean()
@@ -162,7 +164,7 @@ class AuditFilterForm(forms.Form):
 
 def _filter_events(events, data: dict, tz):
     if data.get("verb"):
-        events = events.filter(verb=data["verb"])
+        events = events.filter(verb__in=legacy_spellings(data["verb"]))
     if data.get("object_type"):
         events = events.filter(object_type=data["object_type"])
     if data.get("actor"):
@@ -192,9 +194,11 @@ def audit_log(request):
         events = _filter_events(events, form.cleaned_data, tz)
     elif form.is_bound:
         events = events.none()
-    page = Paginator(events.select_related("actor", "unit"), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    events = events.select_related("actor__employee", "unit")
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.changes = _changes(event)
+        event.sentence = describe_event(event)
     context = {"form": form, "page": page, "events": page.object_list, "query": _page_query(request),
                "tz_name": timezone.localtime(timezone=tz).tzname()}
     with timezone.override(tz):

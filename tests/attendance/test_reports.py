@@ -288,3 +288,51 @@ def test_it_neutralises_formula_injection(client, hr, dinkes, ani, evil):
 def test_it_keeps_numbers_and_dates_as_they_are():
     assert exports.safe_row([-5, Decimal("-1.5"), dt.date(2026, 8, 3), None, "-5", "a=b"]) == [
         -5, Decimal("-1.5"), dt.date(2026, 8, 3), "", "'-5", "a=b"]
+
+
+# --- The page and the file are the same rows ----------------------------------------------------
+
+
+def _page_table(client, params) -> list[list[str]]:
+    response = client.get(reverse("attendance-reports"), params)
+    assert response.status_code == 200
+    context = response.context
+    assert not context.get("preparing")
+    return [[str(h) for h in context["header"]]] + [[_cell(v) for v in row] for row in context["rows"]]
+
+
+def _file_table(client, params) -> list[list[str]]:
+    response = client.post(reverse("attendance-report-export"), {**params, "format": "csv"})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content).decode("utf-8")[1:]
+    return list(csv.reader(io.StringIO(content)))
+
+
+def _cell(value) -> str:
+    return "" if value is None else _as_text(value)
+
+
+@pytest.mark.parametrize("report", [reports.MONTHLY_RECAP, reports.UNIT_SUMMARY, reports.DAILY,
+                                    reports.TK_CUMULATIVE, reports.PLANNED_VS_ACTUAL])
+def test_it_shows_on_the_page_exactly_what_the_file_holds(client, hr, dinkes, august, report):
+    client.force_login(hr)
+    params = {"report": report, "unit": dinkes.pk, "month": AUG}
+    page, file = _page_table(client, params), _file_table(client, params)
+    assert len(page) > 1 and page == file[:len(page)]  # the page is the file's first rows, cell by cell
+    assert len(file) - 1 <= 50 or len(page) == 51  # one page of 50, or everything
+
+
+def test_it_never_shows_a_partial_table_while_statuses_are_recomputed(client, hr, dinkes, august, monkeypatch,
+                                                                      django_capture_on_commit_callbacks):
+    """A big stale selection: the page shows no numbers (a worker recomputes), then the same as the file."""
+    from attendance.services import export_jobs
+
+    client.force_login(hr)
+    params = {"report": reports.MONTHLY_RECAP, "unit": dinkes.pk, "month": AUG}
+    monkeypatch.setattr(export_jobs, "SYNC_MAX_RECOMPUTE", 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(reverse("attendance-reports"), params)
+    assert first.context["preparing"] and first.context["rows"] == []
+    assert "sedang dihitung ulang" in first.content.decode()
+    monkeypatch.setattr(export_jobs, "SYNC_MAX_RECOMPUTE", 3000)
+    assert _page_table(client, params) == _file_table(client, params)

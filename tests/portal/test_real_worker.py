@@ -68,11 +68,12 @@ def _shared_broker(var_dir: Path):
     conf = celery_app.conf
     saved = dict(conf.broker_transport_options or {})
     if conf.broker_url.startswith("filesystem"):
-        folders = {"in": var_dir / "broker" / "in", "processed": var_dir / "broker" / "processed"}
+        folders = {name: var_dir / "broker" / name for name in ("in", "processed", "control")}
         for folder in folders.values():
             folder.mkdir(parents=True, exist_ok=True)
         conf.broker_transport_options = {"data_folder_in": str(folders["in"]), "data_folder_out": str(folders["in"]),
-                                         "processed_folder": str(folders["processed"]), "store_processed": False}
+                                         "processed_folder": str(folders["processed"]),
+                                         "control_folder": str(folders["control"]), "store_processed": False}
     _reset_producer_pools()
     try:
         yield

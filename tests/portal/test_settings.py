@@ -66,6 +66,7 @@ def test_it_defaults_to_sqlite_and_the_filesystem_broker_under_var():
     assert settings["broker"] == "filesystem://"
     assert settings["options"]["data_folder_in"] == str(var / "broker" / "in")
     assert settings["options"]["processed_folder"] == str(var / "broker" / "processed")
+    assert settings["options"]["control_folder"] == str(var / "broker" / "control")  # not ./control/
 
 
 def test_it_uses_postgresql_and_redis_when_urls_are_given(tmp_path):

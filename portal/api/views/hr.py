@@ -560,11 +560,12 @@ class AuditEventFilter(django_filters.FilterSet):
     summary="Audit trail of the caller's scope", tags=["hr"],
     description="Every change made in the HR admin's subtree (superusers: everything), newest first, with "
                 "who did it, on whose behalf (Plh/Plt), and the values before and after.",
-    examples=[OpenApiExample("Approval by a Plh", response_only=True, value={
-        "id": 311, "at": "2026-12-01T09:12:30+07:00", "actor": "citra", "acting_for": "Plh. Kepala Bidang P2P",
-        "verb": "request_day.approved", "object_type": "scheduling.requestday", "object_id": "97",
-        "object_repr": "2026-12-07 WFH 7 approved", "unit": {"id": 3, "code": "DINKES-P2P", "name": "Bidang P2P"},
-        "before": {"status": "pending"}, "after": {"status": "approved", "reason": ""}})],
+    examples=[OpenApiExample("A supervisor changed", response_only=True, value={
+        "id": 311, "at": "2026-12-01T09:12:30+07:00", "actor": "hr_dinkes", "acting_for": "",
+        "verb": "employee.updated", "object_type": "portal.employee", "object_id": "97",
+        "object_repr": "Ani Lestari (198609262015051001)",
+        "unit": {"id": 3, "code": "DINKES-P2P", "name": "Bidang P2P"},
+        "before": {"supervisor_id": 5}, "after": {"supervisor_id": 6}})],
 ))
 class AuditEventListView(generics.ListAPIView):
     permission_classes = [IsHRAdmin]
