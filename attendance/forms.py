@@ -6,32 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateInput, ServiceErrorsMixin, TimeInput
 from portal.rules import normalize_nip
 from portal.uploads import ACCEPT
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Show a service's ValidationError on the matching fields (else at the top)."""
-        pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
-        for key, messages in pairs:
-            field = key if key in self.fields else None
-            for message in messages:
-                self.add_error(field, message)
 
 
 class PunchForm(forms.Form):
