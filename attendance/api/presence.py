@@ -29,13 +29,13 @@ from portal.api.filters import MAX_ID, PeopleFilterSet
 from portal.api.schema import PortalAutoSchema
 from portal.api.serializers import effective_time_zones
 from portal.api.throttling import PortalScopedRateThrottle
-from portal.models import Unit
+from portal.models import TimeZone, Unit
 from portal.models.org import TZ_ABBREVIATION
 from portal.selectors import employee_of
 
 MAX_RANGE_DAYS = 62  # two months of rows per call: the monthly recap plus slack
 MAX_TEXT = 2000
-LATEST_ZONE = zoneinfo.ZoneInfo("Asia/Jayapura")  # WIT: no unit's "today" is later than WIT's
+LATEST_ZONE = zoneinfo.ZoneInfo(TimeZone.WIT)  # no unit's "today" is later than WIT's
 
 # --- Shared ----------------------------------------------------------------------------
 
