@@ -17,6 +17,7 @@ class AttendanceConfig(AppConfig):
         # Portal and scheduling announce changes; attendance recomputes what is derived from them.
         hooks.calendar_changed.register(tasks.recompute_after_calendar_change)
         scheduling_hooks.plan_changed.register(tasks.refresh_staffing_after_plan_change)
+        hooks.people_changed.register(tasks.refresh_staffing_after_people_change)
 
         leads = (ROLE_SUPERVISOR, ROLE_HR_ADMIN, ROLE_SUPERUSER)
         nav.register(

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DateInput, ServiceErrorsMixin, TimeInput
+from portal.forms import DateField, DateInput, ServiceErrorsMixin, TimeInput
 from portal.rules import normalize_nip
 from portal.uploads import ACCEPT
 
@@ -25,7 +25,7 @@ class PunchForm(forms.Form):
 class CorrectionForm(ServiceErrorsMixin, forms.Form):
     """Usul perbaikan presensi: the corrected local times of one day, with a reason."""
 
-    date = forms.DateField(label=_("Tanggal"), widget=DateInput())
+    date = DateField(label=_("Tanggal"), widget=DateInput())
     check_in = forms.TimeField(label=_("Jam masuk yang benar"), required=False, widget=TimeInput(),
                                help_text=_("Waktu setempat unit kerja. Kosongkan bila tidak diubah."))
     check_out = forms.TimeField(label=_("Jam pulang yang benar"), required=False, widget=TimeInput(),

@@ -86,6 +86,12 @@ def prepare_report(user_id: int, params: dict) -> int:
     return export_jobs.report_prepare_run(user_id=user_id, params=params)
 
 
+@shared_task(name="attendance.sweep_exports", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
+def sweep_exports() -> dict:
+    """Every minute: no export job stays pending or running for ever (see export_jobs_sweep)."""
+    return export_jobs.export_jobs_sweep()
+
+
 @shared_task(name="attendance.purge_exports", time_limit=600, soft_time_limit=580)
 def purge_exports() -> int:
     """Delete export files past their 24-hour expiry."""
@@ -99,6 +105,12 @@ def recompute_after_calendar_change(*, institution_id: int | None, start: dt.dat
     """A holiday, working hours or a Ramadan period changed: recompute those days after commit."""
     enqueue_on_commit("attendance.recompute_institution", kwargs={
         "institution_id": institution_id, "start": start.isoformat(), "end": end.isoformat()})
+
+
+def refresh_staffing_after_people_change(*, unit_ids) -> None:
+    """Staff joined, left or moved: mark the units (in the caller's transaction) for the refresh."""
+    staffing.units_mark_changed(unit_ids)
+    enqueue_on_commit("attendance.refresh_staffing", coalesce_key="staffing-refresh", countdown=2)
 
 
 def refresh_staffing_after_plan_change(*, pairs) -> None:
@@ -119,6 +131,7 @@ DEFAULTS = [
     ("Pengingat hari WFH/WFA besok", "scheduling.remind_upcoming", ("0", "15", "1-5"), {}, True),
     ("Pengingat belum presensi masuk", "attendance.missing_checkin_reminder", ("30", "8", "1-6"), {}, True),
     ("Hapus berkas ekspor kedaluwarsa", "attendance.purge_exports", ("5", "*", "*"), {}, False),
+    ("Pulihkan ekspor yang terhenti", "attendance.sweep_exports", 60, {}, False),
     ("Hitung ulang status presensi 35 hari", "attendance.recompute_recent", ("30", "1", "*"), {}, False),
 ]
 

@@ -11,6 +11,8 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.rules import date_in_range, date_range_message
+
 MIN_YEAR, MAX_YEAR = 1900, 2200  # a year outside this is a typo, never a plan
 
 
@@ -22,6 +24,17 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date within the years the portal computes with (1900–2200); ISO input widget."""
+
+    widget = DateInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not date_in_range(value):
+            raise ValidationError(date_range_message(), code="date_range")
 
 
 class TimeInput(forms.TimeInput):

@@ -40,5 +40,5 @@ calendar_changed = Hook("calendar_changed", """What decides whether and when peo
 ``institution_id`` (None: every institution) from ``start`` to ``end``: a holiday, working hours,
 a Ramadan period. Keyword arguments: institution_id, start, end (dates).""")
 
-people_changed = Hook("people_changed", """Employees were added, moved or (de)activated in bulk (an
-import): ``unit_ids`` whose headcount may differ from ``start`` on.""")
+people_changed = Hook("people_changed", """Who works in some units changed: an employee was added, moved
+or (de)activated (one by one or by an import). Keyword argument: unit_ids (a set of unit ids).""")

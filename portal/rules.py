@@ -116,6 +116,21 @@ def validate_ni_pppk(raw: str) -> str:
     return ni
 
 
+# --- Dates the portal computes with ----------------------------------------------------------
+
+# A plan, a report or a rule is about the working life of someone alive: outside these years a date
+# is a typo (and near year 1 or 9999, date arithmetic overflows instead of answering).
+MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
+
+def date_in_range(day: dt.date) -> bool:
+    return MIN_DATE <= day <= MAX_DATE
+
+
+def date_range_message() -> str:
+    return _("Tanggal harus antara tahun %(low)d dan %(high)d.") % {"low": MIN_DATE.year, "high": MAX_DATE.year}
+
+
 # --- Acting officials (Plh/Plt) --------------------------------------------------------
 
 

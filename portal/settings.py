@@ -179,7 +179,12 @@ STORAGES = {
 # EMAIL_URL=smtp+tls://user:pass@smtp.example.go.id:587 in production.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
+# A backend EMAIL_URL cannot name (a gateway's own, the reliability drills' recorder).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821 - set from EMAIL_URL above
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal-fwa@localhost")
+# Seconds an SMTP conversation may take. The outbox's claim on a message expires a little after
+# this (portal.services.notify), so a dead worker's message is picked up within minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Celery -----------------------------------------------------------------------
 # Default: kombu's filesystem transport under var/broker, so a real worker and beat
@@ -199,9 +204,11 @@ if not CELERY_BROKER_URL:
         "store_processed": False,
     }
 else:
-    # Short timeouts: a broker outage must never hang a web request.
+    # Short timeouts: a broker outage must never hang a web request (and portal.jobs stops
+    # trying for a few seconds after a failure). The visibility timeout is longer than the
+    # longest task (1 hour), so a message is redelivered only when its worker really died.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1,
+        "socket_timeout": 2, "socket_connect_timeout": 2, "max_retries": 1, "visibility_timeout": 7200,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -214,12 +221,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
+# A task that finished while the broker was away is not run again at once: its message is
+# redelivered after the visibility timeout and every task is safe to run twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # A cache that is down or hung answers as an empty cache, after half a second at most, and
+    # is then skipped for a few seconds (portal.cache): no request waits on it or fails by it.
+    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache",
                           "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}}
+                          "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -230,6 +242,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

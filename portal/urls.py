@@ -20,6 +20,7 @@ notification_patterns = ([
 urlpatterns = [
     path("", shell.home, name="home"),
     path("favicon.ico", shell.favicon, name="favicon"),
+    path("healthz", shell.health, name="health"),
     path("accounts/login/", shell.LoginView.as_view(), name="login"),
     path("accounts/logout/", shell.logout_view, name="logout"),
     path("i18n/setlang/", shell.set_language, name="set_language"),

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DateInput, MultipleFileField, ServiceErrorsMixin
+from portal.forms import DateField, DateInput, MultipleFileField, ServiceErrorsMixin
 from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from portal.uploads import ACCEPT
@@ -40,10 +40,10 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
         label=_("Tanggal"), widget=forms.RadioSelect, initial=DATE_SINGLE,
         choices=[(DATE_SINGLE, _("Satu hari")), (DATE_RANGE, _("Rentang tanggal")),
                  (DATE_PATTERN, _("Pola mingguan (mis. setiap Jumat)"))])
-    date = forms.DateField(label=_("Tanggal"), required=False, widget=DateInput())
-    start = forms.DateField(label=_("Mulai"), required=False, widget=DateInput(),
+    date = DateField(label=_("Tanggal"), required=False, widget=DateInput())
+    start = DateField(label=_("Mulai"), required=False, widget=DateInput(),
                             help_text=_("Untuk pola mingguan boleh dikosongkan: mulai hari ini."))
-    end = forms.DateField(label=_("Sampai"), required=False, widget=DateInput())
+    end = DateField(label=_("Sampai"), required=False, widget=DateInput())
     weekdays = forms.TypedMultipleChoiceField(label=_("Setiap hari"), required=False, coerce=int,
                                               choices=WORKING_WEEKDAYS, widget=forms.CheckboxSelectMultiple)
     location = forms.CharField(label=_("Lokasi kerja (WFA)"), required=False, max_length=255,
@@ -156,7 +156,7 @@ def _bounded(name: str, label, **kwargs) -> forms.IntegerField:
 class PolicyForm(ServiceErrorsMixin, forms.Form):
     """A coverage policy row. Shape only: :func:`coverage_policy_clean` is the one validation."""
 
-    effective_from = forms.DateField(label=_("Berlaku mulai"), widget=DateInput())
+    effective_from = DateField(label=_("Berlaku mulai"), widget=DateInput())
     min_office_share = _bounded("min_office_share", _("Minimal hadir di kantor (%)"))
     min_office_headcount = _bounded("min_office_headcount", _("Minimal jumlah orang di kantor"))
     weekly_cap = _bounded("weekly_cap", _("Maks. hari fleksibel per minggu"),
@@ -265,8 +265,8 @@ class UnitChoices(forms.ModelMultipleChoiceField):
 class FwaWindowForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(label=_("Dasar (surat edaran)"), max_length=255,
                            help_text=_("Mis. SE MenPAN-RB 2/2026 tentang hari kerja fleksibel."))
-    start = forms.DateField(label=_("Mulai"), widget=DateInput())
-    end = forms.DateField(label=_("Selesai"), widget=DateInput())
+    start = DateField(label=_("Mulai"), widget=DateInput())
+    end = DateField(label=_("Selesai"), widget=DateInput())
     units = UnitChoices(label=_("Unit"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple)
     include_subunits = forms.BooleanField(label=_("Termasuk sub-unit"), required=False, initial=True)
 

@@ -109,9 +109,15 @@ def _fresh_cache():
     the next (locmem in the default run, Redis in the PostgreSQL run)."""
     from django.core.cache import cache
 
+    from portal.resilience import broker_breaker, cache_breaker
+
+    for breaker in (broker_breaker, cache_breaker):  # one test's outage must not outlive it
+        breaker.succeeded()
     cache.clear()
     yield
     cache.clear()
+    for breaker in (broker_breaker, cache_breaker):
+        breaker.succeeded()
 
 
 @pytest.fixture

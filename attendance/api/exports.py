@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from attendance.models import ExportJob, ExportStatus
 from attendance.selectors import reports
 from attendance.services import export_jobs
+from portal.api import fields
 from portal.api.filters import MAX_ID
 from portal.api.schema import ErrorSerializer, PortalAutoSchema
 from portal.models import AsnType
@@ -38,8 +39,8 @@ class ExportCreateSerializer(serializers.Serializer):
     month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="YYYY-MM")
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100,
                                     help_text="For tk-cumulative (default: the year of `month`, else this year).")
-    start = serializers.DateField(required=False, help_text="With `end`, instead of `month`.")
-    end = serializers.DateField(required=False)
+    start = fields.DateField(required=False, help_text="With `end`, instead of `month`.")
+    end = fields.DateField(required=False)
     employee = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     asn_type = serializers.ChoiceField(choices=AsnType.choices, required=False, allow_blank=True)
     format = serializers.ChoiceField(choices=list(export_jobs.FORMATS))

@@ -25,6 +25,7 @@ from attendance.models import Correction, CorrectionStatus, DayStatus, Source, W
 from attendance.selectors import presence
 from attendance.services import corrections as correction_services
 from attendance.services import presence as presence_services
+from portal.api import fields
 from portal.api.filters import MAX_ID, PeopleFilterSet
 from portal.api.schema import PortalAutoSchema
 from portal.api.serializers import effective_time_zones
@@ -94,7 +95,7 @@ class PunchSerializer(LocalTimesMixin, serializers.Serializer):
     """One day's punch after a check-in or check-out (original times; corrections never edit it)."""
 
     id = serializers.IntegerField()
-    date = serializers.DateField(help_text="The unit's local date.")
+    date = fields.DateField(help_text="The unit's local date.")
     work_mode = serializers.ChoiceField(choices=WorkMode.choices, help_text="From the approved plan of the day.")
     check_in_at = serializers.SerializerMethodField(help_text="ISO 8601 with the unit's UTC offset.")
     check_out_at = serializers.SerializerMethodField(help_text="ISO 8601 with the unit's UTC offset.")
@@ -321,7 +322,7 @@ class DayStatusListView(ZonedListMixin, generics.ListAPIView):
 
 
 class CorrectionInputSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="The local date to correct (today or up to 31 days back).")
+    date = fields.DateField(help_text="The local date to correct (today or up to 31 days back).")
     check_in = serializers.TimeField(required=False, allow_null=True, help_text="Corrected local time, HH:MM.")
     check_out = serializers.TimeField(required=False, allow_null=True, help_text="Corrected local time, HH:MM.")
     reason = serializers.CharField(max_length=MAX_TEXT)
@@ -332,7 +333,7 @@ class CorrectionInputSerializer(serializers.Serializer):
 class HRCorrectionInputSerializer(serializers.Serializer):
     employee = serializers.IntegerField(min_value=1, max_value=MAX_ID,
                                         help_text="Employee id in the HR admin's scope (else 404).")
-    date = serializers.DateField()
+    date = fields.DateField()
     check_in = serializers.TimeField(required=False, allow_null=True)
     check_out = serializers.TimeField(required=False, allow_null=True)
     reason = serializers.CharField(max_length=MAX_TEXT)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from attendance.models import ABSENCE_COLUMNS, StaffingStatus
 from attendance.selectors import staffing as selectors
+from portal.api import fields
 from portal.api.filters import MAX_ID
 from portal.api.schema import PortalAutoSchema, error_response
 
@@ -26,9 +27,9 @@ DEFAULT_DAYS = 28
 
 class StaffingQuerySerializer(serializers.Serializer):
     unit = serializers.IntegerField(label=_("Unit"), min_value=1, max_value=MAX_ID)
-    start = serializers.DateField(label=_("Mulai"), required=False,
+    start = fields.DateField(label=_("Mulai"), required=False,
                                   help_text="First date (ISO). Default: today in the unit's time zone.")
-    end = serializers.DateField(label=_("Sampai"), required=False,
+    end = fields.DateField(label=_("Sampai"), required=False,
                                 help_text=f"Last date (ISO), at most {MAX_DAYS} days after start. "
                                           f"Default: start + {DEFAULT_DAYS - 1} days.")
     subtree = serializers.BooleanField(label=_("Termasuk sub-unit"), default=False,
@@ -66,7 +67,7 @@ class StaffingStatusField(serializers.CharField):
 
 
 class StaffingDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = fields.DateField()
     headcount = serializers.IntegerField(help_text="Active employees placed in the unit (or subtree).")
     in_office = serializers.IntegerField(help_text="headcount minus everyone away by an approved request.")
     wfh = serializers.IntegerField()
@@ -88,8 +89,8 @@ class StaffingUnitSerializer(serializers.Serializer):
 
 class StaffingSerializer(serializers.Serializer):
     unit = StaffingUnitSerializer()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = fields.DateField()
+    end = fields.DateField()
     subtree = serializers.BooleanField()
     days = StaffingDaySerializer(many=True, help_text="Working days only; a day not yet computed is absent.")
 

@@ -12,10 +12,10 @@ from .presence import (
     Source,
     WorkMode,
 )
-from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, StaffingStatus
+from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, StaffingStatus, UnitStaffChange
 
 __all__ = [
     "ABSENCE_COLUMNS", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus", "DayStatus", "ExportJob",
     "ExportStatus", "MODE_BY_KIND", "Punch", "Source", "StaffingAlert", "StaffingSnapshot", "StaffingStatus",
-    "WorkMode",
+    "UnitStaffChange", "WorkMode",
 ]

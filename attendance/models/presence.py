@@ -181,9 +181,14 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds while a worker runs the job: a running job whose heartbeat stopped
+    # had its worker die, and the sweep runs it again (or fails it, with a message the user sees).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="export_job_status_heartbeat")]
 
     def __str__(self) -> str:
         return f"{self.report} {self.format} {self.status}"

@@ -69,3 +69,16 @@ class StaffingAlert(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.unit_id}@{self.date}: {self.in_office}<{self.minimum}"
+
+
+class UnitStaffChange(models.Model):
+    """A unit whose staff changed (someone added, moved or (de)activated, as by an import): its
+    staffing snapshots are recomputed over the nightly window by the next refresh. Written in the
+    transaction of the change, so a rolled-back import leaves nothing to do and a lost message
+    leaves the row for the minute-by-minute refresh."""
+
+    unit = models.OneToOneField("portal.Unit", on_delete=models.CASCADE, related_name="+")
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"staff of {self.unit_id} changed {self.changed_at:%Y-%m-%d %H:%M}"

@@ -12,11 +12,13 @@ import json
 import logging
 import secrets
 import tempfile
+import threading
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +27,7 @@ from attendance.models import ExportJob, ExportStatus
 from attendance.models.audit import Verb
 from attendance.selectors import reports
 from portal import exports
-from portal.jobs import enqueue_on_commit
+from portal.jobs import enqueue_on_commit, send_now
 from portal.services.audit import audit_record
 
 log = logging.getLogger(__name__)
@@ -111,13 +113,32 @@ def export_job_create(*, actor, report: str, unit_id=None, month: str | None = N
     return job
 
 
+# A running job's worker writes a heartbeat every HEARTBEAT_EVERY seconds; one silent for
+# HEARTBEAT_TIMEOUT is dead and is run again, at most MAX_ATTEMPTS times in all.
+HEARTBEAT_EVERY = 15
+HEARTBEAT_TIMEOUT = dt.timedelta(seconds=90)
+MAX_ATTEMPTS = 3
+ENQUEUE_GRACE = dt.timedelta(minutes=2)  # a pending job older than this lost its message: send again
+PENDING_GIVE_UP = dt.timedelta(hours=2)
+
+
+def _claimable(now: dt.datetime) -> Q:
+    stale = Q(status=ExportStatus.RUNNING) & (Q(heartbeat_at__lt=now - HEARTBEAT_TIMEOUT) | Q(heartbeat_at=None))
+    return (Q(status=ExportStatus.PENDING) | stale) & Q(attempts__lt=MAX_ATTEMPTS)
+
+
 def export_job_run(*, job_id: int) -> str:
-    """The worker's body. Safe to run twice: only a pending job is claimed."""
-    if not ExportJob.objects.filter(pk=job_id, status=ExportStatus.PENDING).update(status=ExportStatus.RUNNING):
+    """The worker's body. Safe to run twice: a job is claimed by one worker at a time (a pending
+    one, or a running one whose worker stopped beating), by a conditional UPDATE."""
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(_claimable(now), pk=job_id).update(
+        status=ExportStatus.RUNNING, heartbeat_at=now, attempts=F("attempts") + 1, error="")
+    if not claimed:
         return "skipped"
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
-        name, rows = _produce(job)
+        with _Heartbeat(job_id):
+            name, rows = _produce(job)
     except Exception as exc:  # noqa: BLE001 - any failure must end as a visible "failed" job
         log.exception("export job %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.FAILED, error=_failure_message(exc)[:255],
@@ -125,8 +146,69 @@ def export_job_run(*, job_id: int) -> str:
         return "failed"
     now = timezone.now()
     ExportJob.objects.filter(pk=job_id).update(status=ExportStatus.DONE, progress=100, rows=rows, file=name,
-                                               finished_at=now, expires_at=now + EXPIRY)
+                                               finished_at=now, expires_at=now + EXPIRY, heartbeat_at=now)
     return "done"
+
+
+class _Heartbeat:
+    """While a job runs, a thread stamps ``heartbeat_at`` every :data:`HEARTBEAT_EVERY` seconds:
+    the long silent stretches of a job (recomputing statuses, laying out a PDF) still beat, and
+    the beat stops when the process dies."""
+
+    def __init__(self, job_id: int):
+        self.job_id, self.stop = job_id, threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"export-heartbeat-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join(timeout=HEARTBEAT_EVERY + 5)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT_EVERY):
+                try:
+                    ExportJob.objects.filter(pk=self.job_id, status=ExportStatus.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:
+                    log.warning("heartbeat of export job %s failed; trying again", self.job_id)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def export_jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """No job stuck: send again the pending jobs whose message was lost (the broker was down), run
+    again the running jobs whose worker died, and fail visibly what cannot be done."""
+    now = now or timezone.now()
+    counts = {"resent": 0, "restarted": 0, "failed": 0}
+    gave_up = _("Antrean pekerja latar belakang tidak tersedia terlalu lama; silakan buat ekspor ulang.")
+    counts["failed"] += ExportJob.objects.filter(status=ExportStatus.PENDING, created_at__lt=now - PENDING_GIVE_UP
+                                                 ).update(status=ExportStatus.FAILED, error=gave_up, finished_at=now)
+    died = _("Pekerja latar belakang berhenti berulang kali saat membuat berkas ini; silakan buat ekspor ulang.")
+    counts["failed"] += ExportJob.objects.filter(_dead(now), attempts__gte=MAX_ATTEMPTS).update(
+        status=ExportStatus.FAILED, error=died, finished_at=now)
+    restarted = set()
+    for pk, beat in ExportJob.objects.filter(_dead(now), attempts__lt=MAX_ATTEMPTS).values_list("pk", "heartbeat_at"):
+        # Back to pending (unless it beat meanwhile), so whichever worker gets the message claims it.
+        if ExportJob.objects.filter(pk=pk, status=ExportStatus.RUNNING, heartbeat_at=beat).update(
+                status=ExportStatus.PENDING):
+            restarted.add(pk)
+            send_now("attendance.run_export", args=(pk,))
+    counts["restarted"] = len(restarted)
+    for pk in ExportJob.objects.filter(status=ExportStatus.PENDING, created_at__lt=now - ENQUEUE_GRACE
+                                       ).exclude(pk__in=restarted).values_list("pk", flat=True):
+        counts["resent"] += bool(send_now("attendance.run_export", args=(pk,)))
+    return counts
+
+
+def _dead(now: dt.datetime) -> Q:
+    return Q(status=ExportStatus.RUNNING) & (Q(heartbeat_at__lt=now - HEARTBEAT_TIMEOUT) | Q(heartbeat_at=None))
 
 
 def _failure_message(exc: Exception) -> str:

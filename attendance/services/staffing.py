@@ -13,7 +13,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
-from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot
+from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot, UnitStaffChange
 from attendance.rules import staffing_status
 from portal.models import Employee, Unit
 from portal.selectors import workcalendar
@@ -176,8 +176,34 @@ def _values_batch(cursor, batch: list[tuple], conflict: str) -> None:
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)  # noqa: S608  # nosec B608  # values are parameters
 
 
+def units_mark_changed(unit_ids) -> None:
+    """Remember (in the caller's transaction) that these units' staff changed."""
+    now = timezone.now()
+    UnitStaffChange.objects.bulk_create([UnitStaffChange(unit_id=u, changed_at=now) for u in set(unit_ids)],
+                                        update_conflicts=True, unique_fields=["unit"], update_fields=["changed_at"])
+
+
 def refresh_changed() -> int:
-    """Recompute the unit-days scheduling marked changed, then mark them clean. Safe twice."""
+    """Recompute the unit-days scheduling marked changed and the units whose staff changed, then
+    mark them clean. Safe twice."""
+    return _refresh_changed_units() + _refresh_changed_unit_days()
+
+
+def _refresh_changed_units(past_days: int = 28, future_days: int = 28) -> int:
+    """Units whose headcount changed: their whole nightly window, then forget them (unless they
+    changed again meanwhile: the conditional delete keeps a newer change)."""
+    rows = list(UnitStaffChange.objects.values_list("unit_id", "changed_at"))
+    if not rows:
+        return 0
+    today = timezone.localdate()
+    written = compute_staffing(today - dt.timedelta(days=past_days), today + dt.timedelta(days=future_days),
+                               unit_ids=[u for u, _at in rows])
+    for unit_id, changed_at in rows:
+        UnitStaffChange.objects.filter(unit_id=unit_id, changed_at=changed_at).delete()
+    return written
+
+
+def _refresh_changed_unit_days() -> int:
     from scheduling.services import unit_days_mark_clean
 
     changed = scheduling.changed_unit_days()

@@ -23,6 +23,7 @@ from attendance.models import ExportJob
 from attendance.selectors import reports
 from attendance.services import export_jobs
 from portal import exports
+from portal.forms import DateField
 from portal.models import AsnType
 
 PAGE_SIZE = 50
@@ -40,9 +41,9 @@ class ReportForm(forms.Form):
                             help_text=gettext_lazy("Format TTTT-BB. Untuk TK kumulatif dipakai tahunnya."))
     year = forms.IntegerField(label=gettext_lazy("Tahun (TK kumulatif)"), required=False, min_value=2000,
                               max_value=2100)
-    start = forms.DateField(label=gettext_lazy("Atau dari tanggal"), required=False,
+    start = DateField(label=gettext_lazy("Atau dari tanggal"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("sampai tanggal"), required=False,
+    end = DateField(label=gettext_lazy("sampai tanggal"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
     nip = forms.CharField(label=gettext_lazy("NIP pegawai (opsional)"), required=False, max_length=30)
     asn_type = forms.ChoiceField(label=gettext_lazy("Jenis ASN"), required=False,

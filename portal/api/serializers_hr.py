@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api import fields
 from portal.api.serializers import EmployeeSerializer, UnitRefSerializer
 from portal.models import (
     AuditEvent,
@@ -107,7 +108,7 @@ class UnitWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
 
 
 class EmployeeDetailSerializer(EmployeeSerializer):
-    disciplinary_until = serializers.DateField(read_only=True, allow_null=True)
+    disciplinary_until = fields.DateField(read_only=True, allow_null=True)
     username = serializers.CharField(source="user.username", read_only=True, help_text="Login account.")
 
     class Meta(EmployeeSerializer.Meta):

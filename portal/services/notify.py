@@ -1,13 +1,23 @@
-"""Writing notifications (in-app + email outbox) and delivering their emails exactly once."""
+"""Writing notifications (in-app + email outbox) and delivering each email once.
+
+Delivery claims a row (pending -> sending) with a conditional UPDATE, sends, then records it sent.
+Two things could send a message twice, and both are closed here: the "sent" update failing on a
+database blip (the worker that sent retries it on a fresh connection: it knows it sent), and a
+claim left by a dead worker being taken over too late or too early (the claim expires a little
+after the SMTP timeout plus that retry window). What remains is a process dying between the SMTP
+server's acceptance and the update: then the message goes out again (docs/reliability.md gives
+the measured rate); at-most-once would lose mail instead.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -16,7 +26,14 @@ from portal.models import EmailState, Notification
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-CLAIM_TIMEOUT = dt.timedelta(minutes=10)  # a worker that died mid-send releases its claim
+SENT_UPDATE_DELAYS = (0.5, 1, 2, 4, 8, 15)  # seconds between tries of the "sent" update (about 30 s)
+CLAIM_MARGIN_SECONDS = 30
+
+
+def claim_timeout() -> dt.timedelta:
+    """How long a claim holds: the SMTP timeout, the "sent" update's retries, and a margin. A worker
+    that died mid-send releases its message after this, not after ten minutes."""
+    return dt.timedelta(seconds=settings.EMAIL_TIMEOUT + sum(SENT_UPDATE_DELAYS) + CLAIM_MARGIN_SECONDS)
 
 
 def notify(*, recipient, key: str, kind: str, subject, body, params: dict | None = None,
@@ -45,7 +62,7 @@ def notify(*, recipient, key: str, kind: str, subject, body, params: dict | None
 def _claim(pk: int) -> bool:
     now = timezone.now()
     claimable = Q(email_state=EmailState.PENDING) | Q(email_state=EmailState.SENDING,
-                                                      email_claimed_at__lt=now - CLAIM_TIMEOUT)
+                                                      email_claimed_at__lt=now - claim_timeout())
     return bool(Notification.objects.filter(claimable, pk=pk, email_attempts__lt=MAX_ATTEMPTS).update(
         email_state=EmailState.SENDING, email_claimed_at=now))
 
@@ -65,14 +82,32 @@ def notification_deliver(notification_id: int) -> str:
             email_attempts=attempts, email_error=f"{type(exc).__name__}: {exc}"[:255])
         log.warning("email for notification %s failed (attempt %s)", note.pk, attempts)
         return "failed"
-    Notification.objects.filter(pk=note.pk).update(email_state=EmailState.SENT, email_sent_at=timezone.now(),
-                                                   email_attempts=note.email_attempts + 1, email_error="")
+    _record_sent(note.pk, note.email_attempts + 1)
     return "sent"
+
+
+def _record_sent(pk: int, attempts: int) -> None:
+    """Mark a message sent, through database blips: this worker knows it sent, and giving up here
+    would let the sweep send it again once the claim expires."""
+    for delay in (*SENT_UPDATE_DELAYS, None):
+        try:
+            Notification.objects.filter(pk=pk).update(email_state=EmailState.SENT, email_sent_at=timezone.now(),
+                                                      email_attempts=attempts, email_error="")
+            return
+        except (OperationalError, InterfaceError) as exc:
+            if delay is None:
+                log.error("notification %s was sent but could not be marked sent (%s); it may go out again",
+                          pk, type(exc).__name__)
+                raise
+            log.warning("marking notification %s sent failed (%s); retrying on a new connection", pk,
+                        type(exc).__name__)
+            connection.close()  # the next query opens a fresh connection
+            time.sleep(delay)
 
 
 def outbox_sweep(limit: int = 500) -> int:
     """Deliver what the outbox still holds (after a broker outage or a dead worker)."""
-    stale = timezone.now() - CLAIM_TIMEOUT
+    stale = timezone.now() - claim_timeout()
     ids = list(Notification.objects.filter(
         Q(email_state=EmailState.PENDING) | Q(email_state=EmailState.SENDING, email_claimed_at__lt=stale),
         email_attempts__lt=MAX_ATTEMPTS).order_by("pk").values_list("pk", flat=True)[:limit])

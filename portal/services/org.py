@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import rules
+from portal import hooks, rules
 from portal.models import Delegation, Employee, HRAdminScope, Unit, User
 from portal.models.audit import Verb
 from portal.selectors import employees_visible_to, units_visible_to
@@ -104,6 +104,8 @@ def employee_save(*, actor, employee: Employee) -> Employee:
         _refuse_supervisor_cycle(employee)
         before = snapshot(Employee.objects.get(pk=employee.pk)) if employee.pk else None
         employee.save()
+        if before is None or (before["unit_id"], before["is_active"]) != (employee.unit_id, employee.is_active):
+            hooks.people_changed.send(unit_ids={employee.unit_id, before["unit_id"] if before else None} - {None})
         audit_record(
             actor=actor, verb=Verb.EMPLOYEE_UPDATED if before else Verb.EMPLOYEE_CREATED, obj=employee,
             before=before, after=snapshot(employee), unit=employee.unit,

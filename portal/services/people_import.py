@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,7 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import rules
+from portal import rules, xlsx
 from portal.models import AsnType, Employee, PositionKind, TimeZone, Unit, UnitKind, User
 from portal.models.audit import Verb
 from portal.models.org import TZ_ABBREVIATION
@@ -141,21 +140,17 @@ def _too_big(max_bytes: int) -> str:
 
 
 def _xlsx_rows(data: bytes) -> list[tuple[int, tuple]]:
-    import openpyxl
-
+    """Rows of the first sheet, read within limits (:mod:`portal.xlsx`): a small file can never
+    hold the web worker for minutes or hundreds of megabytes."""
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise ImportFileError(_("Format .xls lama tidak didukung; simpan ulang sebagai .xlsx atau CSV."))
     if not data.startswith(b"PK\x03\x04"):
         raise ImportFileError(_("Isi berkas bukan XLSX yang sah."))
+    limits = xlsx.Limits(rows=getattr(settings, "PORTAL_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS) + 1)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = list(_numbered(workbook.worksheets[0].iter_rows(values_only=True)))
-        workbook.close()
-    except ImportFileError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
-        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca; pastikan berkas tidak rusak."))
-    return rows
+        return list(_numbered(xlsx.xlsx_rows(data, limits)))
+    except xlsx.XlsxRefused as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 def _csv_rows(data: bytes) -> list[tuple[int, tuple]]:

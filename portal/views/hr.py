@@ -6,7 +6,6 @@ existence is not advertised.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 
@@ -19,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import exports
+from portal.forms import DateField
 from portal.models import Employee
 from portal.models.audit import legacy_spellings, verb_choices
 from portal.selectors import (
@@ -106,10 +107,7 @@ def import_people(request):
 
 
 def _template_csv(kind: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pola-{kind}.csv"'
-    csv.writer(response).writerow([c.name for c in COLUMNS[kind]])
-    return response
+    return exports.file_response("csv", iter([[c.name for c in COLUMNS[kind]]]), f"pola-{kind}.csv")
 
 
 # --- Supervisor data check ------------------------------------------------------------
@@ -143,9 +141,9 @@ class AuditFilterForm(forms.Form):
     verb = forms.ChoiceField(label=_("Aksi"), required=False)
     object_type = forms.ChoiceField(label=_("Jenis objek"), required=False)
     actor = forms.CharField(label=_("Nama pengguna pelaku"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("Dari tanggal"), required=False,
+    date_from = DateField(label=_("Dari tanggal"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Sampai tanggal"), required=False,
+    date_to = DateField(label=_("Sampai tanggal"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, events, **kwargs):

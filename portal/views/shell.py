@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -49,6 +50,24 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+@require_GET
+def health(request):
+    """For the proxy, systemd and operators: is the database reachable, and what have the cache and
+    the broker been doing (failures, calls skipped while they were away). No personal data."""
+    from django.db import connection
+
+    from portal.resilience import broker_breaker, cache_breaker
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = True
+    except Exception:  # noqa: BLE001 - reporting the outage is this view's whole job
+        database = False
+    body = {"database": database, "cache": cache_breaker.state(), "broker": broker_breaker.state()}
+    return JsonResponse(body, status=200 if database else 503)
 
 
 @require_GET

@@ -13,6 +13,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import fields
 from portal.api.filters import MAX_ID
 from portal.api.schema import PortalAutoSchema, error_response
 from portal.api.serializers import UnitRefSerializer
@@ -84,7 +85,7 @@ class TeamPresentSerializer(serializers.Serializer):
 
 
 class TeamDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = fields.DateField()
     headcount = serializers.IntegerField()
     in_office = serializers.IntegerField()
     minimum = serializers.IntegerField()

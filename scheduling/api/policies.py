@@ -16,6 +16,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from portal.api import fields
 from portal.api.errors import error_body
 from portal.api.filters import MAX_ID, IdFilter, UnitSubtreeFilterSet
 from portal.api.permissions import IsHRAdmin
@@ -79,7 +80,7 @@ class WeekdaySharesField(serializers.DictField):
 class PolicyInputSerializer(serializers.Serializer):
     """A policy row: every field left out or null is inherited from the parent unit."""
 
-    effective_from = serializers.DateField(label=_("Berlaku mulai"))
+    effective_from = fields.DateField(label=_("Berlaku mulai"))
     min_office_share = _policy_int("min_office_share", help_text="Minimum share of the unit in the office (%).")
     min_office_headcount = _policy_int("min_office_headcount", help_text="Minimum people in the office.")
     weekday_min_share = WeekdaySharesField(allow_null=True, required=False, default=None)
@@ -90,7 +91,7 @@ class PolicyInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=0, max_value=6), allow_null=True, required=False, default=None,
         max_length=7, help_text="Weekdays everybody is in (0=Monday); [] lifts the parent's.")
     blackout_dates = serializers.ListField(
-        child=serializers.DateField(), allow_null=True, required=False, default=None,
+        child=fields.DateField(), allow_null=True, required=False, default=None,
         max_length=MAX_BLACKOUT_DATES, help_text="Dates everybody is in; [] lifts the parent's.")
     exclude_disciplinary = serializers.BooleanField(allow_null=True, required=False, default=None)
     min_months_since_placement = _policy_int("min_months_since_placement")
@@ -154,7 +155,7 @@ class EffectiveValuesSerializer(serializers.Serializer):
     weekly_cap = serializers.IntegerField()
     monthly_cap = serializers.IntegerField(allow_null=True)
     mandatory_weekdays = serializers.ListField(child=serializers.IntegerField())
-    blackout_dates = serializers.ListField(child=serializers.DateField())
+    blackout_dates = serializers.ListField(child=fields.DateField())
     exclude_disciplinary = serializers.BooleanField()
     min_months_since_placement = serializers.IntegerField(allow_null=True)
     mode = serializers.CharField(help_text="block, warn or inform.")
@@ -179,14 +180,14 @@ class EffectivePolicySerializer(serializers.Serializer):
     """A :class:`scheduling.selectors.EffectivePolicy`, as the HR policy page shows it."""
 
     unit = UnitRefSerializer()
-    date = serializers.DateField()
+    date = fields.DateField()
     values = EffectiveValuesSerializer()
     sources = EffectiveSourcesSerializer()
     essential = EffectiveEssentialSerializer(many=True)
 
 
 class EffectiveQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text="Day the policy is in force on; default today.")
+    date = fields.DateField(required=False, help_text="Day the policy is in force on; default today.")
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                     help_text="Only this unit (and below, see subtree).")
     subtree = serializers.BooleanField(required=False, default=False)
@@ -320,8 +321,8 @@ class FwaWindowSerializer(serializers.ModelSerializer):
 class FwaWindowInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255, label=_("Dasar (surat edaran)"),
                                  help_text="E.g. the KemenPAN-RB circular naming the days.")
-    start = serializers.DateField(label=_("Mulai"))
-    end = serializers.DateField(label=_("Selesai"))
+    start = fields.DateField(label=_("Mulai"))
+    end = fields.DateField(label=_("Selesai"))
     units = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
                                   max_length=MAX_FWA_UNITS, help_text="Unit ids in scope.")
     include_subunits = serializers.BooleanField(default=True)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api import fields
 from portal.api.filters import MAX_ID
 from portal.api.serializers import EmployeeRefSerializer, UnitRefSerializer
 from portal.models import Unit
@@ -32,10 +33,10 @@ class DateSelectionSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(label=_("Jenis"), choices=Kind.choices)
     dates = serializers.ListField(
-        label=_("Tanggal"), child=serializers.DateField(), required=False, allow_empty=False,
+        label=_("Tanggal"), child=fields.DateField(), required=False, allow_empty=False,
         max_length=MAX_RANGE_DAYS, help_text="ISO dates (YYYY-MM-DD); instead of start/end.")
-    start = serializers.DateField(label=_("Mulai"), required=False)
-    end = serializers.DateField(label=_("Sampai"), required=False)
+    start = fields.DateField(label=_("Mulai"), required=False)
+    end = fields.DateField(label=_("Sampai"), required=False)
     weekdays = serializers.ListField(
         label=_("Pola hari"), child=serializers.IntegerField(min_value=0, max_value=6), required=False,
         allow_empty=False, max_length=7, help_text="With start/end only: 0=Monday … 6=Sunday.")
@@ -113,8 +114,8 @@ class BulkDecideSerializer(serializers.Serializer):
 
 class CoverageQuerySerializer(serializers.Serializer):
     unit = serializers.IntegerField(label=_("Unit"), min_value=1, max_value=MAX_ID)
-    start = serializers.DateField(label=_("Mulai"))
-    end = serializers.DateField(label=_("Sampai"))
+    start = fields.DateField(label=_("Mulai"))
+    end = fields.DateField(label=_("Sampai"))
 
     def validate(self, attrs):
         if attrs["end"] < attrs["start"]:
@@ -174,7 +175,7 @@ class RequestDaySerializer(serializers.ModelSerializer):
 
 class SubmittedItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    date = serializers.DateField()
+    date = fields.DateField()
     status = serializers.ChoiceField(choices=Status.choices)
     verdicts = serializers.SerializerMethodField()
 
@@ -184,14 +185,14 @@ class SubmittedItemSerializer(serializers.Serializer):
 
 
 class SkippedSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = fields.DateField()
     reason = serializers.CharField(help_text="Weekend, or the holiday's name.")
 
 
 class DayPreviewSerializer(serializers.Serializer):
     """The verdicts for one day, with the unit's numbers behind them."""
 
-    date = serializers.DateField()
+    date = fields.DateField()
     worst = serializers.CharField(allow_null=True, help_text="The most serious severity: block, warn, info or null.")
     blocked = serializers.BooleanField()
     verdicts = VerdictSerializer(many=True)
@@ -204,7 +205,7 @@ class DayPreviewSerializer(serializers.Serializer):
 
 
 class PreviewDaySerializer(DayPreviewSerializer):
-    nearest = serializers.ListField(child=serializers.DateField(), required=False,
+    nearest = serializers.ListField(child=fields.DateField(), required=False,
                                     help_text="For a blocked day: the nearest working days that would pass.")
 
 
@@ -228,7 +229,7 @@ class DecisionSerializer(serializers.Serializer):
 
 class BulkResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    date = serializers.DateField(required=False)
+    date = fields.DateField(required=False)
     ok = serializers.BooleanField()
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     error = serializers.CharField(allow_blank=True)
@@ -242,7 +243,7 @@ class BulkDecisionSerializer(serializers.Serializer):
 
 
 class CoverageDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = fields.DateField()
     headcount = serializers.IntegerField(help_text="Active staff of the unit.")
     away = serializers.IntegerField(help_text="Approved away (plus pending if the policy counts them).")
     in_office = serializers.IntegerField(help_text="Projected in the office.")
@@ -256,8 +257,8 @@ class CoverageDaySerializer(serializers.Serializer):
 
 class CoverageSerializer(serializers.Serializer):
     unit = UnitRefSerializer()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = fields.DateField()
+    end = fields.DateField()
     days = CoverageDaySerializer(many=True)
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.models import Employee, Unit
+from portal.rules import date_in_range, date_range_message
 from portal.selectors import workcalendar
 from scheduling import rules
 from scheduling.models import FLEXIBLE_KINDS, RequestDay, Status
@@ -65,6 +66,8 @@ def expand_dates(unit: Unit, *, dates=None, start=None, end=None, weekdays=None)
         raise ValidationError({"dates": _("Pilih satu tanggal, rentang tanggal, atau pola hari.")})
     if not wanted:
         raise ValidationError({"dates": _("Tidak ada tanggal yang cocok dengan pola.")})
+    if not (date_in_range(wanted[0]) and date_in_range(wanted[-1])):
+        raise ValidationError({"dates": date_range_message()})
     if (wanted[-1] - wanted[0]).days > MAX_RANGE_DAYS:
         raise ValidationError({"dates": _("Rentang paling panjang %(n)d hari.") % {"n": MAX_RANGE_DAYS}})
     working = set(workcalendar.working_days(unit, wanted[0], wanted[-1]))

@@ -155,7 +155,9 @@ def request_preview(request):
         except ValidationError as exc:
             context["errors"] = exc.messages
     else:
-        context["incomplete"] = True
+        # What was typed and is wrong is said at once; what is still empty is only "incomplete".
+        typed = [message for name, messages in form.errors.items() if form.data.get(name) for message in messages]
+        context["errors" if typed else "incomplete"] = typed or True
     return render(request, "scheduling/partials/preview.html", context)
 
 

@@ -182,3 +182,54 @@ def test_it_sends_a_large_page_export_through_a_job(client, hr, dinkes, month, m
     assert job.status == ExportStatus.DONE and job.filename == "rekap-bulanan_DINKES_2026-08.csv"
     download = client.get(reverse("attendance-export-download", args=[job.pk]))
     assert download["Content-Disposition"].endswith('filename="rekap-bulanan_DINKES_2026-08.csv"')
+
+
+# --- No job stuck ----------------------------------------------------------------------------
+
+
+def test_it_sends_again_a_job_whose_message_was_lost(hr, dinkes, month, time_machine,
+                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never got the message
+        job = create(hr, dinkes)
+    assert export_jobs.export_jobs_sweep()["resent"] == 0  # within the grace period: maybe still queued
+    time_machine.move_to(dt.datetime(2026, 9, 10, 10, 3, tzinfo=WIB), tick=False)
+    assert export_jobs.export_jobs_sweep()["resent"] == 1  # eager: runs at once
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.attempts == 1
+
+
+def test_it_runs_again_a_job_whose_worker_died_and_skips_a_live_one(hr, dinkes, month, time_machine,
+                                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = create(hr, dinkes)
+    now = dt.datetime(2026, 9, 10, 10, 0, tzinfo=WIB)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, heartbeat_at=now, attempts=1)
+    assert export_jobs.export_job_run(job_id=job.pk) == "skipped"  # its worker is alive: a redelivery waits
+    time_machine.move_to(now + export_jobs.HEARTBEAT_TIMEOUT + dt.timedelta(seconds=1), tick=False)
+    assert export_jobs.export_jobs_sweep()["restarted"] == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == (ExportStatus.DONE, 2, "")
+
+
+def test_it_fails_visibly_a_job_that_keeps_killing_its_worker(hr, dinkes, month, time_machine,
+                                                              django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = create(hr, dinkes)
+    now = dt.datetime(2026, 9, 10, 10, 0, tzinfo=WIB)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, heartbeat_at=now,
+                                               attempts=export_jobs.MAX_ATTEMPTS)
+    time_machine.move_to(now + dt.timedelta(minutes=5), tick=False)
+    assert export_jobs.export_jobs_sweep()["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and "berhenti berulang kali" in job.error
+    detail = api(hr).get(f"/api/v1/exports/{job.pk}/").json()
+    assert detail["status"] == "failed" and detail["error"] == job.error
+
+
+def test_it_fails_a_job_left_pending_for_hours(hr, dinkes, month, time_machine, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        job = create(hr, dinkes)
+    time_machine.move_to(dt.datetime(2026, 9, 10, 12, 1, tzinfo=WIB), tick=False)
+    assert export_jobs.export_jobs_sweep()["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.error

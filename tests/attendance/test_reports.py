@@ -336,3 +336,13 @@ def test_it_never_shows_a_partial_table_while_statuses_are_recomputed(client, hr
     assert "sedang dihitung ulang" in first.content.decode()
     monkeypatch.setattr(export_jobs, "SYNC_MAX_RECOMPUTE", 3000)
     assert _page_table(client, params) == _file_table(client, params)
+
+
+def test_it_names_a_download_safely_whatever_the_unit_code(client, hr, dinkes, august):
+    """A unit code with a quote (or any non-ASCII) cannot break the Content-Disposition header."""
+    dinkes.code = 'DIN"KES;x=1 ☂'
+    dinkes.save(update_fields=["code"])
+    response = _export(client, hr, dinkes, "csv")
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename") and '"x=1' not in header
+    assert "filename*=utf-8''" in header  # RFC 6266 encoding of the real name

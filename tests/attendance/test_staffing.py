@@ -303,3 +303,20 @@ def test_it_runs_the_refresh_task_eagerly_and_safely_twice(week):
     assert dirty(week.unit) == set()
     assert tasks.refresh_staffing.delay().get() == 0
     assert table(week.unit) == EXPECTED
+
+
+@pytest.mark.now(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_it_recounts_a_unit_when_its_staff_changes(team, bidang_p2p, hr, django_capture_on_commit_callbacks):
+    """Someone joins (as an import would add them): the unit's snapshots follow at the next refresh,
+    not at the nightly pass."""
+    from portal.models import Employee
+    from portal.services.org import employee_save
+    from tests.factories import UserFactory, unique_nip
+
+    monday = dt.date(2026, 12, 7)
+    compute_staffing(monday, monday, unit_ids=[bidang_p2p.pk])
+    assert StaffingSnapshot.objects.get(unit=bidang_p2p, date=monday).headcount == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        employee_save(actor=hr, employee=Employee(user=UserFactory(), nip=unique_nip(), name="Pegawai Baru",
+                                                  jabatan="Analis", unit=bidang_p2p, supervisor=team[0]))
+    assert StaffingSnapshot.objects.get(unit=bidang_p2p, date=monday).headcount == 6

@@ -96,7 +96,9 @@ def test_it_serves_a_csv_template_of_the_columns(client, hr):
     client.force_login(hr)
     response = client.get(IMPORT_URL + "?template=units")
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.decode().strip() == "code,name,kind,parent_code,time_zone"
+    assert response["Content-Disposition"] == 'attachment; filename="pola-units.csv"'
+    # UTF-8 with a BOM, like every CSV the portal writes, so Excel reads it as UTF-8.
+    assert b"".join(response.streaming_content).decode("utf-8-sig").strip() == "code,name,kind,parent_code,time_zone"
 
 
 # --- Audit log page ---------------------------------------------------------------------

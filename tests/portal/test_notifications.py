@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from portal import jobs
 from portal.celery import app as celery_app
 from portal.models import EmailState, Notification
-from portal.services.notify import CLAIM_TIMEOUT, MAX_ATTEMPTS, notification_deliver, notify, outbox_sweep
+from portal.services.notify import MAX_ATTEMPTS, claim_timeout, notification_deliver, notify, outbox_sweep
 from scheduling import services
 from scheduling.models import Kind, RequestDay
 
@@ -150,7 +150,7 @@ def test_it_keeps_a_failing_email_pending_then_gives_up(mailed):
 def test_it_reclaims_a_stale_sending_claim_but_not_a_fresh_one(mailed):
     now = timezone.now()
     stale = pending_row(mailed, key="stale", email_state=EmailState.SENDING,
-                        email_claimed_at=now - CLAIM_TIMEOUT - dt.timedelta(minutes=1))
+                        email_claimed_at=now - claim_timeout() - dt.timedelta(minutes=1))
     fresh = pending_row(mailed, key="fresh", email_state=EmailState.SENDING,
                         email_claimed_at=now - dt.timedelta(minutes=1))
     assert outbox_sweep() == 1
@@ -354,3 +354,36 @@ def test_it_documents_the_notification_endpoints(client, superuser):
             "/api/v1/notifications/read-all/"} <= set(schema["paths"])
     assert "404" in schema["paths"]["/api/v1/notifications/{id}/read/"]["post"]["responses"]
 
+
+
+def test_it_releases_a_dead_workers_claim_minutes_after_the_smtp_timeout(settings):
+    settings.EMAIL_TIMEOUT = 30
+    assert dt.timedelta(minutes=1) < claim_timeout() < dt.timedelta(minutes=3)
+
+
+def test_it_marks_a_sent_message_sent_through_a_database_blip(ani, monkeypatch):
+    """The SMTP server accepted the message, then the database connection dropped: the worker that
+    sent retries the update instead of leaving the message to be sent again by the sweep."""
+    from django.db.models import QuerySet
+    from django.db.utils import OperationalError
+
+    from portal.services import notify as notify_service
+
+    ani.user.email = "ani@example.go.id"
+    ani.user.save(update_fields=["email"])
+    note = Notification.objects.create(recipient=ani.user, key="blip:1", kind="test",
+                                       params={"subject": "S", "body": "B"})
+    real_update, failures = QuerySet.update, []
+
+    def flaky_update(qs, **kwargs):
+        if kwargs.get("email_state") == EmailState.SENT and len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(qs, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", flaky_update)
+    monkeypatch.setattr(notify_service, "SENT_UPDATE_DELAYS", (0, 0, 0))
+    monkeypatch.setattr(notify_service.connection, "close", lambda: None)  # the test's transaction stays
+    assert notification_deliver(note.pk) == "sent"
+    note.refresh_from_db()
+    assert note.email_state == EmailState.SENT and len(failures) == 2 and len(mail.outbox) == 1

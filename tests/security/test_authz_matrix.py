@@ -111,6 +111,7 @@ ENTRIES = [
     Entry("logout", "POST", "login login login login login login login login"),
     Entry("set_language", "POST", ANYONE, body=lambda c: {"language": "en"}),
     Entry("favicon", "GET", ANYONE, why="browsers ask before any page; a redirect to the static file"),
+    Entry("health", "GET", ANYONE, why="the proxy and systemd probe it; counters only, no personal data"),
     # --- HR pages -------------------------------------------------------------------------
     Entry("hr-import", "GET", HR),
     Entry("hr-supervisor-check", "GET", HR),

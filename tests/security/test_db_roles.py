@@ -1,0 +1,58 @@
+"""On PostgreSQL the application's role cannot rewrite the audit trail, whatever SQL it sends."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from portal.models import AuditEvent
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+APP_ROLE = "portal_app_test"
+
+
+@pytest.fixture
+def app_role():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE ROLE {APP_ROLE} NOLOGIN")
+    call_command("grant_app_role", APP_ROLE)
+    yield APP_ROLE
+
+
+def _as_app(role: str, sql: str, params=()) -> None:
+    """Run one statement as the application role, inside a savepoint that is always undone."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {role}")
+        cursor.execute(sql, params)
+        transaction.set_rollback(True)
+
+
+def test_it_lets_the_application_role_append_and_read_the_trail_only(app_role, hr, dinkes):
+    from portal.services.audit import audit_record
+
+    event = audit_record(actor=hr, verb="unit.updated", obj=dinkes, unit=dinkes)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    _as_app(app_role, f"SELECT count(*) FROM {table}")  # noqa: S608 - our own table name
+    _as_app(app_role, f"INSERT INTO {table} (at, acting_for, verb, object_type, object_id, object_repr) "  # noqa: S608
+                      "VALUES (now(), '', 'unit.updated', 'portal.unit', '1', 'x')")
+    refused = {
+        "update": f"UPDATE {table} SET verb = 'unit.tampered' WHERE id = {event.pk}",  # noqa: S608
+        "delete": f"DELETE FROM {table} WHERE id = {event.pk}",  # noqa: S608
+        "truncate": f"TRUNCATE {table}",
+        "disable the trigger": f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+        "skip triggers": "SET session_replication_role = replica",
+    }
+    for what, sql in refused.items():
+        with pytest.raises(DatabaseError, match="permission denied|must be owner|must be superuser"):
+            _as_app(app_role, sql)
+        assert AuditEvent.objects.filter(pk=event.pk, verb="unit.updated").exists(), what
+
+
+def test_it_lets_the_application_role_do_its_ordinary_work(app_role, dinkes):
+    table = connection.ops.quote_name("portal_unit")
+    _as_app(app_role, f"UPDATE {table} SET name = name WHERE id = %s", [dinkes.pk])  # noqa: S608
