@@ -1,51 +1,75 @@
-"""Django admin for attendance: the per-institution TL/PSW band table.
+"""Django admin for attendance: read-only views of the rules, shifts, rosters and permissions.
 
-Saves and deletes go through :mod:`attendance.services.bands` (validated, audited, recomputed).
-Scoped HR admins see and edit only their own institution's table (their scope must be the
-institution itself: a band table is never an OPD's own).
+These are written on their own pages (HR: /hr/presensi/…, supervisors: the roster and permission
+inbox) and through the API, where a whole rules version or a month of roster is validated at once,
+audited and recomputed; the admin shows them for reading, scoped like the pages.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
-from attendance.models import Band
-from attendance.services import bands
-from portal.admin import InstitutionScopedAdmin, is_scoped_hr
-
-
-class BandForm(forms.ModelForm):
-    class Meta:
-        model = Band
-        fields = ("institution", "kind", "level", "from_minute", "to_minute", "deduction_percent")
-
-    def clean(self):
-        data = super().clean()
-        try:
-            bands.band_clean(from_minute=data.get("from_minute"), to_minute=data.get("to_minute"),
-                             deduction_percent=data.get("deduction_percent"))
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                self.add_error(name, errors)
-        return data
+from attendance.models import AttendanceRules, Band, PartialPermission, RosterEntry, Shift
+from portal.admin import ReadOnlyAdmin
+from portal.selectors import employees_visible_to, units_visible_to
 
 
-@admin.register(Band)
-class BandAdmin(InstitutionScopedAdmin):
-    form = BandForm
-    list_display = ("institution", "kind", "level", "from_minute", "to_minute", "deduction_percent")
-    list_filter = ("kind", ("institution", admin.RelatedOnlyFieldListFilter))
-    ordering = ("institution", "kind", "level")
-    save_service, delete_service = bands.band_save, bands.band_delete
+class BandInline(admin.TabularInline):
+    model = Band
+    extra = 0
+    fields = ("kind", "level", "from_minute", "to_minute", "deduction_percent")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if "institution" in form.base_fields:
-            form.base_fields["institution"].required = True  # the model requires it too
-        return form
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        # Unlike people and units, a band level carries no history: HR may remove one.
-        return super().has_delete_permission(request, obj) or is_scoped_hr(request)
+        return False
+
+
+class UnitScopedReadOnly(ReadOnlyAdmin):
+    unit_field = "unit"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.unit_field}__in": units_visible_to(request.user)})
+
+
+@admin.register(AttendanceRules)
+class AttendanceRulesAdmin(UnitScopedReadOnly):
+    unit_field = "institution"
+    list_display = ("institution", "effective_from", "min_stay_minutes", "implausible_status",
+                    "tk_deduction_percent", "daily_cap_percent", "legal_basis")
+    list_select_related = ("institution",)
+    inlines = [BandInline]
+
+
+@admin.register(Shift)
+class ShiftAdmin(UnitScopedReadOnly):
+    list_display = ("unit", "code", "name", "start", "end", "ends_next_day", "is_active")
+    list_select_related = ("unit",)
+
+
+class EmployeeScopedReadOnly(ReadOnlyAdmin):
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("employee")
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(employee__in=employees_visible_to(request.user))
+
+
+@admin.register(RosterEntry)
+class RosterEntryAdmin(EmployeeScopedReadOnly):
+    list_display = ("employee", "date", "shift")
+    date_hierarchy = "date"
+
+
+@admin.register(PartialPermission)
+class PartialPermissionAdmin(EmployeeScopedReadOnly):
+    list_display = ("employee", "date", "kind", "status", "decided_at")
+    list_filter = ("kind", "status")
+    date_hierarchy = "date"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from attendance.models import Punch, Source, WorkMode
-from attendance.services.presence import compute_day_statuses
+from attendance.services.day_status import compute_day_statuses
 from portal import demo as portal_demo
 from portal.models import Employee
 from portal.selectors import workcalendar

@@ -15,7 +15,7 @@ import json
 from celery import shared_task
 from django.utils import timezone
 
-from attendance.services import export_jobs, recompute, staffing
+from attendance.services import closing, export_jobs, recompute, staffing, tk_notices
 from portal.jobs import enqueue_on_commit
 from portal.models import TimeZone
 from portal.models.org import TZ_ABBREVIATION
@@ -59,16 +59,39 @@ def missing_checkin_reminder(tz: str = TimeZone.WIB, today: str | None = None) -
 
 
 @shared_task(name="attendance.recompute_institution", time_limit=1800, soft_time_limit=1750, **RETRY_TRANSIENT)
-def recompute_institution(institution_id: int | None, start: str, end: str) -> int:
-    """Recompute one institution (None = all) over [start, end]; safe to run twice."""
+def recompute_institution(institution_id: int | None, start: str, end: str, unit_id: int | None = None) -> int:
+    """Recompute one institution (None = all), or one unit's subtree, over [start, end]; safe to
+    run twice."""
     return recompute.recompute_institution(institution_id, dt.date.fromisoformat(start),
-                                           dt.date.fromisoformat(end))
+                                           dt.date.fromisoformat(end), unit_id=unit_id)
+
+
+@shared_task(name="attendance.recompute_employees", time_limit=600, soft_time_limit=580, **RETRY_TRANSIENT)
+def recompute_employees(employee_ids: list[int], start: str, end: str) -> int:
+    return recompute.recompute_employees(employee_ids, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
 
 @shared_task(name="attendance.recompute_recent", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
 def recompute_recent(today: str | None = None, days: int = recompute.NIGHTLY_DAYS) -> int:
-    """Nightly: the last 35 days of every institution (ended days become TK / PSW4)."""
-    return recompute.recompute_recent(today=_day(today), days=days)
+    """Nightly: the last 35 days of every institution (ended days become TK / PSW4), then the
+    PP 94/2021 thresholds crossed."""
+    written = recompute.recompute_recent(today=_day(today), days=days)
+    tk_notices.check_tk_thresholds(today=_day(today))
+    return written
+
+
+@shared_task(name="attendance.close_month", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
+def close_month(closure_id: int) -> int:
+    """The final recompute of a month being closed, then the freeze; then the TK thresholds."""
+    written = closing.close_month_run(closure_id)
+    tk_notices.check_tk_thresholds()
+    return written
+
+
+@shared_task(name="attendance.sweep_closings", time_limit=300, soft_time_limit=280)
+def sweep_closings() -> int:
+    """Closings requested and never finished are run again (a lost message, a dead worker)."""
+    return closing.closings_sweep()
 
 
 # --- Exports --------------------------------------------------------------------------------
@@ -101,10 +124,18 @@ def purge_exports() -> int:
 # --- Receivers of what portal and scheduling announce (registered in AttendanceConfig.ready) ---
 
 
-def recompute_after_calendar_change(*, institution_id: int | None, start: dt.date, end: dt.date) -> None:
-    """A holiday, working hours or a Ramadan period changed: recompute those days after commit."""
+def recompute_after_calendar_change(*, institution_id: int | None, start: dt.date, end: dt.date,
+                                    unit_id: int | None = None) -> None:
+    """A holiday, a working pattern or a Ramadan period changed: recompute those days (of the
+    unit's subtree, or the institution) after commit."""
     enqueue_on_commit("attendance.recompute_institution", kwargs={
-        "institution_id": institution_id, "start": start.isoformat(), "end": end.isoformat()})
+        "institution_id": institution_id, "start": start.isoformat(), "end": end.isoformat(), "unit_id": unit_id})
+
+
+def recompute_after_records_change(*, employee_ids, start: dt.date, end: dt.date) -> None:
+    """Someone's records window changed (TMT, end date, go-live): their days from ``start``."""
+    enqueue_on_commit("attendance.recompute_employees", kwargs={
+        "employee_ids": sorted(employee_ids), "start": start.isoformat(), "end": end.isoformat()})
 
 
 def refresh_staffing_after_people_change(*, unit_ids) -> None:
@@ -129,9 +160,11 @@ DEFAULTS = [
     ("Ringkasan pagi pengajuan menunggu", "scheduling.pending_digest", ("0", "7", "1-5"), {}, True),
     ("Eskalasi pengajuan belum diputus", "scheduling.escalate_pending", ("0", "10", "1-5"), {}, True),
     ("Pengingat hari WFH/WFA besok", "scheduling.remind_upcoming", ("0", "15", "1-5"), {}, True),
-    ("Pengingat belum presensi masuk", "attendance.missing_checkin_reminder", ("30", "8", "1-6"), {}, True),
+    # Every day: six-day units and shift rosters work on weekends; the task asks each person's schedule.
+    ("Pengingat belum presensi masuk", "attendance.missing_checkin_reminder", ("30", "8", "*"), {}, True),
     ("Hapus berkas ekspor kedaluwarsa", "attendance.purge_exports", ("5", "*", "*"), {}, False),
     ("Pulihkan ekspor yang terhenti", "attendance.sweep_exports", 60, {}, False),
+    ("Pulihkan tutup buku yang terhenti", "attendance.sweep_closings", 300, {}, False),
     ("Hitung ulang status presensi 35 hari", "attendance.recompute_recent", ("30", "1", "*"), {}, False),
 ]
 

@@ -1,9 +1,10 @@
 """Attendance pages at the site root (included by portal/urls.py): check-in and history,
-corrections, staffing, reports and their exports."""
+corrections, partial-day permissions, the roster, staffing, reports and their exports, and HR's
+rules, shifts and month closing."""
 
 from django.urls import path
 
-from attendance.views import presence, reports, staffing
+from attendance.views import closing, permissions, presence, reports, roster, rules, staffing
 
 urlpatterns = [
     path("presensi/", presence.checkin, name="attendance-checkin"),
@@ -16,6 +17,22 @@ urlpatterns = [
     path("presensi/perbaikan/persetujuan/", presence.corrections_inbox, name="attendance-corrections-inbox"),
     path("presensi/perbaikan/<int:pk>/putuskan/", presence.correction_decide, name="attendance-correction-decide"),
     path("presensi/perbaikan/hr/", presence.correction_hr, name="attendance-correction-hr"),
+    path("presensi/izin/", permissions.permissions, name="attendance-permissions"),
+    path("presensi/izin/<int:pk>/tarik/", permissions.permission_withdraw, name="attendance-permission-withdraw"),
+    path("presensi/izin/persetujuan/", permissions.permissions_inbox, name="attendance-permissions-inbox"),
+    path("presensi/izin/<int:pk>/putuskan/", permissions.permission_decide, name="attendance-permission-decide"),
+    path("presensi/jadwal-dinas/", roster.roster, name="attendance-roster"),
+    path("hr/presensi/aturan/", rules.rules_list, name="attendance-rules"),
+    path("hr/presensi/aturan/instansi/<int:institution_id>/", rules.rules_institution,
+         name="attendance-rules-institution"),
+    path("hr/presensi/aturan/instansi/<int:institution_id>/versi/<int:version_id>/", rules.rules_institution,
+         name="attendance-rules-edit"),
+    path("hr/presensi/aturan/versi/<int:version_id>/hapus/", rules.rules_delete, name="attendance-rules-delete"),
+    path("hr/presensi/shift/", rules.shifts, name="attendance-shifts"),
+    path("hr/presensi/shift/unit/<int:unit_id>/", rules.shifts, name="attendance-shifts-unit"),
+    path("hr/presensi/shift/unit/<int:unit_id>/<int:shift_id>/", rules.shifts, name="attendance-shift-edit"),
+    path("hr/presensi/tutup-buku/", closing.closing, name="attendance-closing"),
+    path("hr/presensi/tutup-buku/<int:pk>/buka/", closing.closing_reopen, name="attendance-closing-reopen"),
     path("staffing/", staffing.dashboard, name="staffing-dashboard"),
     path("staffing/unit/<int:unit_id>/hari/<str:day>/", staffing.day, name="staffing-day"),
     path("staffing/unduh/", staffing.export, name="staffing-export"),

@@ -21,10 +21,12 @@ from portal.models import (
     Delegation,
     Employee,
     HRAdminScope,
+    MonthClosure,
     RamadanPeriod,
     Unit,
     User,
-    WorkingHours,
+    WorkPattern,
+    WorkPatternDay,
 )
 from portal.selectors import audit_events_visible_to, employees_visible_to, hr_scope_units, units_visible_to
 from portal.services import calendar
@@ -266,11 +268,55 @@ class CalendarOverrideAdmin(InstitutionScopedAdmin):
     save_service, delete_service = _override_save, _override_delete
 
 
-@admin.register(WorkingHours)
-class WorkingHoursAdmin(InstitutionScopedAdmin):
-    list_display = ("institution", "weekday", "start", "end", "break_minutes")
-    list_filter = (("institution", admin.RelatedOnlyFieldListFilter),)
-    save_service, delete_service = calendar.working_hours_save, calendar.working_hours_delete
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown for reading only: these rows are written on their HR pages (which validate a whole
+    pattern or closing at once and recompute what it changes), never row by row here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class WorkPatternDayInline(admin.TabularInline):
+    model = WorkPatternDay
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkPattern)
+class WorkPatternAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "effective_from", "kind", "flex_until", "note")
+    list_select_related = ("unit",)
+    search_fields = ("unit__name", "unit__code")
+    inlines = [WorkPatternDayInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(unit__in=units_visible_to(request.user))
+
+
+@admin.register(MonthClosure)
+class MonthClosureAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "month", "closed_at", "reopened_at", "reopen_reason")
+    list_select_related = ("unit",)
+    date_hierarchy = "month"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(unit__in=units_visible_to(request.user))
 
 
 @admin.register(RamadanPeriod)

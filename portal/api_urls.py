@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from portal.api.views.auth import MeView, TokenView
+from portal.api.views.calendar import RamadanPeriodViewSet, WorkPatternViewSet
 from portal.api.views.hr import (
     AuditEventListView,
     CalendarOverrideViewSet,
@@ -23,6 +24,8 @@ router.register("employees", EmployeeAdminViewSet, basename="api-employee")
 router.register("delegations", DelegationViewSet, basename="api-delegation")
 router.register("hr-scopes", HRScopeViewSet, basename="api-hr-scope")
 router.register("calendar-overrides", CalendarOverrideViewSet, basename="api-calendar-override")
+router.register("work-patterns", WorkPatternViewSet, basename="api-work-pattern")
+router.register("ramadan-periods", RamadanPeriodViewSet, basename="api-ramadan-period")
 router.register("notifications", NotificationViewSet, basename="api-notification")
 
 urlpatterns = [

@@ -14,6 +14,9 @@ class PortalConfig(AppConfig):
         hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
         nav.register(
             nav.entry(nav.ME, 90, _("Notifikasi"), "notifications:list", nav.EVERYONE),
+            nav.entry(nav.HR, 25, _("Jam kerja & Ramadan"), "hr-work-patterns", *hr,
+                      description=_("Pola hari kerja per unit, jam fleksibel, dan jam kerja Ramadan, berlaku mulai "
+                                    "tanggal tertentu.")),
             nav.entry(nav.HR, 40, _("Impor pegawai"), "hr-import", *hr,
                       description=_("Unggah data pegawai dan unit dari berkas Excel atau CSV.")),
             nav.entry(nav.HR, 50, _("Cek data atasan"), "hr-supervisor-check", *hr,

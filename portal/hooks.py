@@ -37,8 +37,12 @@ class Hook:
 
 
 calendar_changed = Hook("calendar_changed", """What decides whether and when people work changed for
-``institution_id`` (None: every institution) from ``start`` to ``end``: a holiday, working hours,
-a Ramadan period. Keyword arguments: institution_id, start, end (dates).""")
+``institution_id`` (None: every institution) from ``start`` to ``end``: a holiday, a working pattern,
+a Ramadan period, the institution's go-live date. Keyword arguments: institution_id, start, end
+(dates), unit_id (the subtree a working pattern reaches; None for the whole institution).""")
+
+records_changed = Hook("records_changed", """The days attendance counts for some people changed (their
+records start or end). Keyword arguments: employee_ids (a set), start, end (dates).""")
 
 people_changed = Hook("people_changed", """Who works in some units changed: an employee was added, moved
 or (de)activated (one by one or by an import). Keyword argument: unit_ids (a set of unit ids).""")

@@ -171,16 +171,37 @@ def cycle_members(parent_of: dict) -> set:
 
 @dataclass(frozen=True)
 class DayHours:
-    """Office hours of one day, local time of the unit."""
+    """Office hours of one day, local time of the unit.
+
+    ``end`` at or before ``start`` with ``ends_next_day`` is a shift over midnight. ``flex_until``
+    is the end of a flexible start window (``start`` is its beginning). ``code`` names a shift.
+    """
 
     start: dt.time
     end: dt.time
     break_minutes: int
+    ends_next_day: bool = False
+    flex_until: dt.time | None = None
+    code: str = ""
+
+    @property
+    def span_minutes(self) -> int:
+        """From start to end, break included (what a flexible day adds to the arrival)."""
+        total = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+        return total + (24 * 60 if self.ends_next_day else 0)
 
     @property
     def net_minutes(self) -> int:
-        total = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
-        return total - self.break_minutes
+        return self.span_minutes - self.break_minutes
+
+
+def shift_span_error(start: dt.time, end: dt.time, ends_next_day: bool) -> str:
+    """Why a start/end pair is not a day or shift of at most 24 hours ('' if it is)."""
+    if not ends_next_day and end <= start:
+        return "end_before_start"
+    if ends_next_day and end > start:
+        return "longer_than_day"
+    return ""
 
 
 # Mon–Thu 07:30–16:00 with 60 min break, Fri 07:30–16:30 with 90 min: 37.5 h a week.

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.views import hr, notifications, shell
+from portal.views import calendar, hr, notifications, shell
 
 notification_patterns = ([
     path("", notifications.notification_list, name="list"),
@@ -27,6 +27,14 @@ urlpatterns = [
     path("hr/import/", hr.import_people, name="hr-import"),
     path("hr/supervisor-check/", hr.supervisor_check, name="hr-supervisor-check"),
     path("hr/audit/", hr.audit_log, name="hr-audit"),
+    path("hr/jam-kerja/", calendar.work_patterns, name="hr-work-patterns"),
+    path("hr/jam-kerja/unit/<int:unit_id>/", calendar.work_pattern_unit, name="hr-work-pattern-unit"),
+    path("hr/jam-kerja/unit/<int:unit_id>/pola/<int:pattern_id>/", calendar.work_pattern_unit,
+         name="hr-work-pattern-edit"),
+    path("hr/jam-kerja/pola/<int:pattern_id>/hapus/", calendar.work_pattern_delete, name="hr-work-pattern-delete"),
+    path("hr/ramadan/", calendar.ramadan_periods, name="hr-ramadan"),
+    path("hr/ramadan/<int:period_id>/", calendar.ramadan_periods, name="hr-ramadan-edit"),
+    path("hr/ramadan/<int:period_id>/hapus/", calendar.ramadan_period_delete, name="hr-ramadan-delete"),
     path("notifikasi/", include(notification_patterns)),
     path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

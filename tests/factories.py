@@ -86,3 +86,16 @@ class DelegationFactory(factory.django.DjangoModelFactory):
 class HRAdminScopeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HRAdminScope
+
+
+def working_hours(unit: Unit, weekday: int, start: dt.time, end: dt.time, break_minutes: int = 60, *,
+                  effective_from: dt.date = dt.date(1900, 1, 1), flex_until: dt.time | None = None,
+                  kind: str = "weekly"):
+    """One weekday of the unit's working pattern from ``effective_from`` (the pattern is created
+    on first use): the shape the old per-institution WorkingHours rows had."""
+    from portal.models import WorkPattern, WorkPatternDay
+
+    pattern, _ = WorkPattern.objects.get_or_create(unit=unit, effective_from=effective_from,
+                                                   defaults={"flex_until": flex_until, "kind": kind})
+    return WorkPatternDay.objects.create(pattern=pattern, weekday=weekday, start=start, end=end,
+                                         break_minutes=break_minutes)

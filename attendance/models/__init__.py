@@ -1,8 +1,7 @@
 from .audit import Verb as AuditVerb
+from .permissions import PartialPermission, PermissionKind, PermissionStatus, TkNotice, TkNoticeKind
 from .presence import (
     MODE_BY_KIND,
-    Band,
-    BandKind,
     Correction,
     CorrectionStatus,
     DayStatus,
@@ -12,10 +11,13 @@ from .presence import (
     Source,
     WorkMode,
 )
+from .rules import AttendanceRules, Band, BandKind, ImplausibleStatus
+from .schedule import RosterEntry, Shift
 from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, StaffingStatus, UnitStaffChange
 
 __all__ = [
-    "ABSENCE_COLUMNS", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus", "DayStatus", "ExportJob",
-    "ExportStatus", "MODE_BY_KIND", "Punch", "Source", "StaffingAlert", "StaffingSnapshot", "StaffingStatus",
-    "UnitStaffChange", "WorkMode",
+    "ABSENCE_COLUMNS", "AttendanceRules", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus",
+    "DayStatus", "ExportJob", "ExportStatus", "ImplausibleStatus", "MODE_BY_KIND", "PartialPermission",
+    "PermissionKind", "PermissionStatus", "Punch", "RosterEntry", "Shift", "Source", "StaffingAlert",
+    "StaffingSnapshot", "StaffingStatus", "TkNotice", "TkNoticeKind", "UnitStaffChange", "WorkMode",
 ]

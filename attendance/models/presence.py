@@ -58,35 +58,10 @@ class Punch(models.Model):
         return f"{self.employee_id}@{self.date}"
 
 
-class BandKind(models.TextChoices):
-    TL = "TL", _("Terlambat (TL)")
-    PSW = "PSW", _("Pulang sebelum waktunya (PSW)")
-
-
-class Band(models.Model):
-    """A per-institution lateness / early-leave band and its allowance deduction."""
-
-    institution = models.ForeignKey("portal.Unit", on_delete=models.CASCADE, related_name="attendance_bands",
-                                    limit_choices_to={"parent__isnull": True})
-    kind = models.CharField(max_length=3, choices=BandKind.choices)
-    level = models.PositiveSmallIntegerField(_("tingkat"))
-    from_minute = models.PositiveIntegerField(_("dari menit ke-"))
-    to_minute = models.PositiveIntegerField(_("sampai menit ke-"), null=True, blank=True,
-                                            help_text=_("Kosong = tanpa batas atas."))
-    deduction_percent = models.DecimalField(_("potongan (%)"), max_digits=5, decimal_places=2)
-
-    class Meta:
-        verbose_name = _("pita TL/PSW")
-        verbose_name_plural = _("pita TL/PSW")
-        ordering = ["institution", "kind", "level"]
-        constraints = [models.UniqueConstraint(fields=["institution", "kind", "level"], name="band_unique_level")]
-
-    def __str__(self) -> str:
-        return f"{self.kind}{self.level}"
-
-
 class DayStatus(models.Model):
-    """Derived status of one employee on one working day (or holiday), recomputed on change."""
+    """Derived status of one employee on one scheduled day (or holiday, or a day punched off
+    schedule), recomputed on change — never inside a closed month, never outside the person's
+    records window."""
 
     employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="day_statuses")
     unit = models.ForeignKey("portal.Unit", on_delete=models.PROTECT, related_name="+")
@@ -102,6 +77,15 @@ class DayStatus(models.Model):
     missing_out = models.BooleanField(default=False)
     deduction_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     note = models.CharField(max_length=255, blank=True)
+    # Which rules produced this row (WorkPattern and AttendanceRules ids; None = the built-in
+    # defaults), so a report can say what each number was computed under.
+    pattern_version = models.PositiveIntegerField(null=True, blank=True)
+    rules_version = models.PositiveIntegerField(null=True, blank=True)
+    shift_code = models.CharField(max_length=10, blank=True)
+    holiday_duty = models.BooleanField(default=False)  # rostered on a holiday or cuti bersama
+    off_schedule = models.BooleanField(default=False)  # punched on a day without a schedule
+    implausible = models.BooleanField(default=False)  # punches below the minimum stay / after the latest check-in
+    permission = models.CharField(max_length=40, blank=True)  # approved partial-day permissions, comma-joined
     computed_at = models.DateTimeField()
 
     class Meta:

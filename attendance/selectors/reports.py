@@ -283,7 +283,7 @@ def ensure_day_statuses(selection: Selection, *, employee_ids: list[int] | None 
     ``batch`` employees at a time. Unit objects are shared so each unit's time zone is
     resolved once, not once per employee.
     """
-    from attendance.services.presence import compute_day_statuses
+    from attendance.services.day_status import compute_day_statuses
 
     period = selection.period
     ids = stale_employee_ids(selection) if employee_ids is None else employee_ids

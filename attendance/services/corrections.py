@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from attendance.models import Correction, CorrectionStatus
 from attendance.models.audit import Verb
 from attendance.selectors.presence import correction_for_decision
-from attendance.services.presence import recompute_day
+from attendance.selectors.schedule import planned_day
+from attendance.services.day_status import recompute_day
 from portal.models import Employee
 from portal.selectors import employee_of, employees_visible_to
+from portal.selectors.closures import refuse_closed_days
 from portal.services.audit import audit_record
 from portal.uploads import check_evidence
 from scheduling import selectors as scheduling
@@ -25,8 +27,18 @@ from scheduling import selectors as scheduling
 MAX_AGE_DAYS = 31  # a correction is for a recent day, not for rewriting history
 
 
-def _local(employee: Employee, day: dt.date, t: dt.time | None) -> dt.datetime | None:
-    return dt.datetime.combine(day, t, tzinfo=employee.unit.tzinfo) if t is not None else None
+def _local(employee: Employee, day: dt.date, t: dt.time | None, after: dt.time | None = None) -> dt.datetime | None:
+    """The time on the day; a check-out at or before the check-in (``after``) is the next morning
+    (only accepted on an overnight shift, see :func:`_validate`)."""
+    if t is None:
+        return None
+    next_day = after is not None and t <= after
+    return dt.datetime.combine(day + dt.timedelta(days=1 if next_day else 0), t, tzinfo=employee.unit.tzinfo)
+
+
+def _overnight(employee: Employee, day: dt.date) -> bool:
+    hours = planned_day(employee, day).hours
+    return hours is not None and hours.ends_next_day
 
 
 def _validate(employee: Employee, day: dt.date, check_in: dt.time | None, check_out: dt.time | None, reason: str):
@@ -38,10 +50,11 @@ def _validate(employee: Employee, day: dt.date, check_in: dt.time | None, check_
             "n": MAX_AGE_DAYS}})
     if check_in is None and check_out is None:
         raise ValidationError({"check_in": _("Isi jam masuk dan/atau jam pulang yang benar.")})
-    if check_in and check_out and check_out <= check_in:
+    if check_in and check_out and check_out <= check_in and not _overnight(employee, day):
         raise ValidationError({"check_out": _("Jam pulang harus setelah jam masuk.")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Alasan perbaikan wajib diisi.")})
+    refuse_closed_days(employee.unit, [day])
 
 
 def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, check_out: dt.time | None = None,
@@ -56,7 +69,7 @@ def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, 
         with transaction.atomic():
             correction = Correction.objects.create(
                 employee=employee, date=date, check_in_at=_local(employee, date, check_in),
-                check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
+                check_out_at=_local(employee, date, check_out, check_in), reason=reason.strip(), created_by=actor,
                 evidence=evidence or "")
             audit_record(actor=actor, verb=Verb.CORRECTION_SUBMITTED, obj=correction, unit=employee.unit,
                          after={"date": date, "check_in": correction.check_in_at, "check_out": correction.check_out_at,
@@ -74,6 +87,8 @@ def correction_decide(*, actor, correction_id: int, approve: bool, reason: str =
     titles = scheduling.represented_approvers(actor)
     acting_for = titles.get(correction.employee.supervisor_id, "")
     new = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
+    if approve:
+        refuse_closed_days(correction.employee.unit, [correction.date])
     with transaction.atomic():
         changed = Correction.objects.filter(pk=correction.pk, status=CorrectionStatus.PENDING).update(
             status=new, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
@@ -116,7 +131,7 @@ def correction_hr_apply(*, actor, employee_id: int, date: dt.date, check_in: dt.
             status=CorrectionStatus.WITHDRAWN)
         correction = Correction.objects.create(
             employee=employee, date=date, check_in_at=_local(employee, date, check_in),
-            check_out_at=_local(employee, date, check_out), reason=reason.strip(), created_by=actor,
+            check_out_at=_local(employee, date, check_out, check_in), reason=reason.strip(), created_by=actor,
             status=CorrectionStatus.APPROVED, decided_by=actor, decided_at=timezone.now(),
             decision_reason=_("Dikoreksi langsung oleh admin kepegawaian."))
         audit_record(actor=actor, verb=Verb.CORRECTION_APPLIED, obj=correction, unit=employee.unit,

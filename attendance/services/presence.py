@@ -1,14 +1,16 @@
-"""Check-in, check-out and the derived day status.
+"""Check-in and check-out.
 
-Server time is authoritative: the punch time is ``timezone.now()`` and the date is the
-unit's local date. A repeated tap never creates a second record (one row per employee
-and date, unique in the database); a second check-in keeps the first time.
+Server time is authoritative: the punch time is ``timezone.now()``. The date a punch belongs to
+is the day of the work it opens or closes, in the unit's local time: usually today; the day
+before for a check-in during an overnight shift that began then, or a check-out after midnight
+that closes a presence still open from the day before; tomorrow for a check-in shortly before a
+shift that starts at midnight. A repeated tap never creates a second record (one row per
+employee and date, unique in the database); a second check-in keeps the first time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,23 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance import rules
-from attendance.models import (
-    MODE_BY_KIND,
-    Band,
-    BandKind,
-    Correction,
-    CorrectionStatus,
-    DayStatus,
-    Punch,
-    Source,
-    WorkMode,
-)
+from attendance.models import MODE_BY_KIND, Punch, Source, WorkMode
 from attendance.models.audit import Verb
+from attendance.selectors.schedule import Schedules
+from attendance.services.day_status import recompute_day
 from portal.models import Employee, Unit
-from portal.selectors import employee_of, workcalendar
+from portal.selectors import employee_of
 from portal.services.audit import audit_record
 from scheduling import selectors as scheduling
-from scheduling.models import ABSENCE_KINDS, FLEXIBLE_KINDS
 
 # --- Location -------------------------------------------------------------------------
 
@@ -94,12 +87,56 @@ def _actor_employee(actor) -> Employee:
     return employee
 
 
+# A check-in this long before a shift that starts tomorrow (at or just after midnight) opens it.
+EARLY_CHECK_IN = dt.timedelta(hours=2)
+
+
+class _Around:
+    """Yesterday, today and tomorrow of one person: their schedules and punches."""
+
+    def __init__(self, employee: Employee, now: dt.datetime):
+        self.tz = tz = employee.unit.tzinfo
+        self.now, self.today = now, timezone.localtime(now, tz).date()
+        self.yesterday, self.tomorrow = self.today - dt.timedelta(days=1), self.today + dt.timedelta(days=1)
+        plans = Schedules([employee], self.yesterday, self.tomorrow)
+        self.schedule = {d: plans.planned(employee.pk, employee.unit, d).schedule(d, tz)
+                         for d in (self.yesterday, self.today, self.tomorrow)}
+        self.punch = {p.date: p for p in Punch.objects.filter(employee=employee,
+                                                              date__range=(self.yesterday, self.today))}
+
+    def overnight(self, day: dt.date) -> bool:
+        s = self.schedule[day]
+        return s is not None and s.end.date() > day
+
+    def check_in_day(self) -> dt.date:
+        prev, today, nxt = (self.schedule[d] for d in (self.yesterday, self.today, self.tomorrow))
+        opened = self.punch.get(self.yesterday)
+        if self.overnight(self.yesterday) and self.now < prev.end and not (opened and opened.check_in_at):
+            return self.yesterday  # late into a shift that began yesterday evening
+        if nxt is not None and nxt.start - EARLY_CHECK_IN <= self.now and (today is None or self.now > today.end):
+            return self.tomorrow
+        return self.today
+
+    def check_out_day(self) -> dt.date:
+        own = self.punch.get(self.today)
+        if own is not None and own.check_in_at is not None:
+            return self.today
+        prev = self.punch.get(self.yesterday)
+        if prev is None or prev.check_in_at is None:
+            return self.today
+        still_open = prev.check_out_at is None or timezone.localtime(prev.check_out_at, self.tz).date() > self.yesterday
+        today = self.schedule[self.today]
+        if still_open and (self.overnight(self.yesterday) or today is None or self.now < today.start):
+            return self.yesterday  # closes the presence opened yesterday
+        return self.today
+
+
 def punch_check_in(*, actor, latitude=None, longitude=None, accuracy=None, source: str = Source.WEB):
     """Record the check-in time now (first tap wins). Returns (punch, created_now)."""
     employee = _actor_employee(actor)
     location = _validate_location(latitude, longitude, accuracy)
     now = timezone.now()
-    day = timezone.localtime(now, employee.unit.tzinfo).date()
+    day = _Around(employee, now).check_in_day()
     punch, _created = _punch_for_today(employee, day)
     if punch.check_in_at is not None:
         return punch, False
@@ -122,7 +159,7 @@ def punch_check_out(*, actor, latitude=None, longitude=None, accuracy=None, sour
     employee = _actor_employee(actor)
     location = _validate_location(latitude, longitude, accuracy)
     now = timezone.now()
-    day = timezone.localtime(now, employee.unit.tzinfo).date()
+    day = _Around(employee, now).check_out_day()
     punch, _created = _punch_for_today(employee, day)
     loc = _locate(employee.unit, location, punch.work_mode)
     with transaction.atomic():
@@ -137,100 +174,3 @@ def punch_check_out(*, actor, latitude=None, longitude=None, accuracy=None, sour
     return punch, True
 
 
-# --- Day status ---------------------------------------------------------------------------
-
-def _band_table(institution_id: int) -> tuple[tuple, tuple]:
-    rows = list(Band.objects.filter(institution_id=institution_id))
-    tl = tuple(rules.BandRule(b.level, b.from_minute, b.to_minute, b.deduction_percent)
-               for b in rows if b.kind == BandKind.TL) or rules.DEFAULT_TL
-    psw = tuple(rules.BandRule(b.level, b.from_minute, b.to_minute, b.deduction_percent)
-                for b in rows if b.kind == BandKind.PSW) or rules.DEFAULT_PSW
-    return tl, psw
-
-
-def _aware(unit: Unit, day: dt.date, t: dt.time | None) -> dt.datetime | None:
-    return dt.datetime.combine(day, t, tzinfo=unit.tzinfo) if t is not None else None
-
-
-def _effective_times(punch: Punch | None, correction: Correction | None):
-    check_in = punch.check_in_at if punch else None
-    check_out = punch.check_out_at if punch else None
-    if correction is not None:
-        check_in = correction.check_in_at or check_in
-        check_out = correction.check_out_at or check_out
-    return check_in, check_out
-
-
-def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date) -> int:
-    """Derive and upsert DayStatus for employees over [start, end] (never beyond today).
-
-    Reads punches, approved corrections and approved plans in bulk; one upsert per batch.
-    """
-    if not employees:
-        return 0
-    ids = [e.pk for e in employees]
-    punches = {(p.employee_id, p.date): p for p in Punch.objects.filter(employee_id__in=ids, date__range=(start, end))}
-    corrections = {(c.employee_id, c.date): c for c in Correction.objects.filter(
-        employee_id__in=ids, date__range=(start, end), status=CorrectionStatus.APPROVED).order_by("decided_at")}
-    plan = scheduling.approved_plan_for(ids, start, end)
-    rows, now, calendars, bands, hours, units = [], timezone.now(), {}, {}, {}, {}
-    for employee in employees:
-        # One Unit object per unit id, so its time zone is looked up once, not per employee.
-        unit = employee.unit = units.setdefault(employee.unit_id, employee.unit)
-        inst = unit.ancestor_ids[0]
-        if inst not in calendars:
-            calendars[inst] = _calendar(unit, start, end)
-            bands[inst] = _band_table(inst)
-        working, holidays = calendars[inst]
-        today = unit.local_today()
-        for day in _days(start, min(end, today)):
-            if day not in working and day not in holidays:
-                continue  # weekends: no row
-            if (inst, day) not in hours:  # office hours depend on the institution and date only
-                hours[inst, day] = workcalendar.hours_on(unit, day) if day in working else None
-            rows.append(_status_row(employee, day, working, holidays, punches.get((employee.pk, day)),
-                                    corrections.get((employee.pk, day)), plan.get((employee.pk, day)),
-                                    bands[inst], today, now, hours[inst, day]))
-    for i in range(0, len(rows), 2000):
-        DayStatus.objects.bulk_create(rows[i:i + 2000], update_conflicts=True, unique_fields=["employee", "date"],
-                                      update_fields=["unit", "code", "work_mode", "absence_kind", "tl_level",
-                                                     "tl_minutes", "psw_level", "psw_minutes", "missing_in",
-                                                     "missing_out", "deduction_percent", "note", "computed_at"])
-    return len(rows)
-
-
-def _calendar(unit: Unit, start: dt.date, end: dt.date):
-    return set(workcalendar.working_days(unit, start, end)), workcalendar.holidays_between(unit, start, end)
-
-
-def _days(start: dt.date, end: dt.date):
-    for i in range((end - start).days + 1):
-        yield start + dt.timedelta(days=i)
-
-
-def _status_row(employee, day, working, holidays, punch, correction, kind, bands, today, now, hours) -> DayStatus:
-    unit = employee.unit
-    check_in, check_out = _effective_times(punch, correction)
-    holiday = holidays.get(day)
-    result = rules.derive_day(rules.DayInput(
-        date=day, working=day in working, holiday_kind=holiday.kind if holiday else None,
-        holiday_name=holiday.name if holiday else "",
-        absence_kind=kind if kind in ABSENCE_KINDS else None,
-        flexible_kind=kind if kind in FLEXIBLE_KINDS else None,
-        start=_aware(unit, day, hours.start if hours else None), end=_aware(unit, day, hours.end if hours else None),
-        check_in=check_in, check_out=check_out, finished=day < today), *bands)
-    return DayStatus(employee=employee, unit=unit, date=day, code=result.code, work_mode=result.work_mode,
-                     absence_kind=result.absence_kind, tl_level=result.tl_level, tl_minutes=result.tl_minutes,
-                     psw_level=result.psw_level, psw_minutes=result.psw_minutes, missing_in=result.missing_in,
-                     missing_out=result.missing_out, deduction_percent=Decimal(result.deduction), note=result.note,
-                     computed_at=now)
-
-
-def recompute_day(employee: Employee, day: dt.date) -> None:
-    compute_day_statuses([employee], day, day)
-
-
-def recompute_units(unit_ids, start: dt.date, end: dt.date) -> int:
-    """Recompute every active employee of the given units (plan change, holiday, band table)."""
-    people = list(Employee.objects.filter(unit_id__in=list(unit_ids), is_active=True).select_related("unit"))
-    return compute_day_statuses(people, start, end)

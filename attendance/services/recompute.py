@@ -1,48 +1,82 @@
 """Recompute derived day statuses when what they are derived from changes.
 
-A punch, a correction and a plan decision recompute their own day at once (presence,
-corrections, staffing). What changes many people at once — a holiday or cuti bersama moved,
-working hours, a Ramadan period, an institution's TL/PSW band table — recomputes the whole
-institution over the affected dates here, in a worker; a nightly pass over the last
-:data:`NIGHTLY_DAYS` days catches up on days that ended (missing check-out, TK) and on
-anything a lost task missed.
+A punch, a correction, a permission and a plan decision recompute their own day at once. What
+changes many people at once — a holiday or cuti bersama moved, a working pattern, a Ramadan
+period, an institution's rules version — recomputes its unit's subtree (or the institution) from
+the date it applies, in a worker; days of closed months are skipped by
+:func:`~attendance.services.day_status.compute_day_statuses`. A nightly pass over the last
+:data:`NIGHTLY_DAYS` days catches up on days that ended (missing check-out, TK) and on anything a
+lost task missed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Min
 from django.utils import timezone
 
-from attendance.services.presence import compute_day_statuses
+from attendance.models import DayStatus, Punch
+from attendance.services.day_status import compute_day_statuses
 from portal.models import Employee, Unit
+from portal.rules import MIN_DATE
 
 BATCH = 500  # employees per pass: with 35 days, about 17,500 rows held in memory at once
 NIGHTLY_DAYS = 35  # covers a whole month plus the correction window, for the recap
 
 
-def _institutions(institution_id: int | None) -> list[Unit]:
+def _subtrees(institution_id: int | None, unit_id: int | None) -> list[Unit]:
+    if unit_id is not None:
+        return list(Unit.objects.filter(pk=unit_id))
     roots = Unit.objects.filter(parent__isnull=True)
     return list(roots if institution_id is None else roots.filter(pk=institution_id))
 
 
-def recompute_institution(institution_id: int | None, start: dt.date, end: dt.date) -> int:
-    """Recompute every active employee of the institution's tree over [start, end].
+def _first_recorded(**where) -> dt.date | None:
+    """The earliest day anything was recorded (in a subtree, or for some people): a change
+    "since ever" (a go-live date removed) reaches back that far, not to 1900."""
+    dates = [DayStatus.objects.filter(**where).aggregate(d=Min("date"))["d"],
+             Punch.objects.filter(**where).aggregate(d=Min("date"))["d"]]
+    dates = [d for d in dates if d]
+    return min(dates) if dates else None
 
-    ``institution_id=None`` means every institution (a national calendar row changed).
+
+def _since(start: dt.date, end: dt.date, **where) -> dt.date:
+    """``start``, unless it is the open "since ever" (1900-01-01): then the first recorded day,
+    or the nightly window when nothing was recorded yet."""
+    if start > MIN_DATE:
+        return start
+    first = _first_recorded(**where)
+    return first if first else end - dt.timedelta(days=NIGHTLY_DAYS)
+
+
+def recompute_institution(institution_id: int | None, start: dt.date, end: dt.date, unit_id: int | None = None) -> int:
+    """Recompute every employee of the institution's tree (or of ``unit_id``'s subtree) over
+    [start, end]: the active ones, and those whose records end inside the range.
+
+    ``institution_id=None`` and no unit means every institution (a national calendar row changed).
     Days after each unit's local today are skipped by :func:`compute_day_statuses`.
     Returns the number of day rows written; safe to run twice.
     """
-    if end < start:
-        return 0
     written = 0
-    for institution in _institutions(institution_id):
-        people = Employee.objects.filter(unit__path__startswith=institution.path, is_active=True)
+    for subtree in _subtrees(institution_id, unit_id):
+        since = _since(start, end, unit__path__startswith=subtree.path)
+        if end < since:
+            continue
+        people = Employee.objects.filter(unit__path__startswith=subtree.path).exclude(
+            is_active=False, records_end__isnull=True).exclude(records_end__lt=since)
         ids = list(people.order_by("pk").values_list("pk", flat=True))
         for i in range(0, len(ids), BATCH):
             batch = list(Employee.objects.filter(pk__in=ids[i:i + BATCH]).select_related("unit"))
-            written += compute_day_statuses(batch, start, end)
+            written += compute_day_statuses(batch, since, end)
     return written
+
+
+def recompute_employees(employee_ids, start: dt.date, end: dt.date) -> int:
+    """Recompute some people over [start, end] (their records window or unit changed)."""
+    people = list(Employee.objects.filter(pk__in=list(employee_ids)).select_related("unit"))
+    start = _since(start, end, employee_id__in=[p.pk for p in people])
+    return compute_day_statuses(people, start, end) if people and start <= end else 0
 
 
 def recompute_recent(*, today: dt.date | None = None, days: int = NIGHTLY_DAYS) -> int:

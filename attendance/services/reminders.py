@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import Punch
+from attendance.selectors.schedule import Schedules
 from portal.models import Employee
-from portal.selectors import local_today, units_in_time_zone, workcalendar
+from portal.selectors import local_today, units_in_time_zone
 from portal.services.notify import notify
 from scheduling import selectors as scheduling
 from scheduling.models import ABSENCE_KINDS
 
 CHUNK = 1000
-
-
-def _units_working_on(units, day: dt.date) -> list:
-    """The units for which ``day`` is a working day; the calendar is per institution, so
-    it is looked up once per institution, not once per unit."""
-    working: dict[int, bool] = {}
-    out = []
-    for unit in units:
-        institution = (unit.ancestor_ids or [unit.pk])[0]
-        if institution not in working:
-            working[institution] = workcalendar.is_working_day(unit, day)
-        if working[institution]:
-            out.append(unit)
-    return out
 
 
 def _remind(person, today: dt.date):
@@ -39,13 +28,13 @@ def _remind(person, today: dt.date):
 
 
 def send_missing_checkin_reminders(*, tz: str, today: dt.date | None = None) -> int:
-    """Remind people with no check-in yet on a working day, unless an approved absence
-    (leave, sick, official travel...) covers the day. WFH/WFA days still need a check-in."""
+    """Remind people whose working day (their roster's shift, else their unit's pattern) has
+    begun with no check-in yet, unless an approved absence (leave, sick, official travel...)
+    covers the day. WFH/WFA days still need a check-in."""
     today = today or local_today(tz)
-    units = _units_working_on(units_in_time_zone(tz), today)
-    if not units:
-        return 0
-    people = Employee.objects.filter(unit__in=units, is_active=True).select_related("user").order_by("pk")
+    now, zone = timezone.now(), zoneinfo.ZoneInfo(tz)
+    people = Employee.objects.filter(unit__in=units_in_time_zone(tz), is_active=True).select_related(
+        "user", "unit").order_by("pk")
     sent = 0
     # In chunks: a zone can hold tens of thousands of people, more than one IN (...) may list.
     for start in range(0, people.count(), CHUNK):
@@ -55,8 +44,14 @@ def send_missing_checkin_reminders(*, tz: str, today: dt.date | None = None) -> 
         checked_in = set(Punch.objects.filter(date=today, check_in_at__isnull=False, employee_id__in=ids)
                          .values_list("employee_id", flat=True))
         plan = scheduling.approved_plan_for(ids, today, today)
+        schedules = Schedules(chunk, today, today)
         for person in chunk:
             if person.pk in checked_in or plan.get((person.pk, today)) in ABSENCE_KINDS:
+                continue
+            if not schedules.counts(person.pk, today):
+                continue
+            schedule = schedules.planned(person.pk, person.unit, today).schedule(today, zone)
+            if schedule is None or schedule.start > now:
                 continue
             sent += _remind(person, today) is not None
     return sent

@@ -222,7 +222,7 @@ def _refresh_changed_unit_days() -> int:
 
 def _recompute_past_day_statuses(by_unit: dict[int, set]) -> None:
     """A plan decided for today or a past day changes that day's attendance status too."""
-    from attendance.services.presence import recompute_units
+    from attendance.services.day_status import recompute_units
 
     # WIT is two hours ahead of the server's WIB date; compute_day_statuses stops at
     # each unit's own local today anyway.

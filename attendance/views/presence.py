@@ -25,6 +25,8 @@ from attendance.models import MODE_BY_KIND, Correction, CorrectionStatus, DaySta
 from attendance.rules import BELUM, CUTI_BERSAMA, HADIR, LIBUR, PSW, TK, TL, TL_PSW
 from attendance.selectors import presence
 from attendance.services import corrections as correction_services
+from attendance.selectors.schedule import planned_day
+from attendance.services import day_status
 from attendance.services import presence as presence_services
 from portal import uploads
 from portal.forms import month_nav, parse_month
@@ -150,10 +152,9 @@ def today_for(me: Employee) -> Today:
     now = timezone.localtime(timezone.now(), me.unit.tzinfo)
     day = now.date()
     kind = scheduling.approved_plan_for([me.pk], day, day).get((me.pk, day))
-    working = workcalendar.is_working_day(me.unit, day)
+    planned = planned_day(me, day)  # the roster's shift, else the unit's pattern
     return Today(employee=me, now=now, punch=Punch.objects.filter(employee=me, date=day).first(), plan_kind=kind,
-                 working=working, hours=workcalendar.hours_on(me.unit, day) if working else None,
-                 holiday=workcalendar.holidays_between(me.unit, day, day).get(day))
+                 working=planned.hours is not None, hours=planned.hours, holiday=planned.holiday)
 
 
 @login_required
@@ -267,7 +268,7 @@ def history(request):
     nav = month_nav(parse_month(request.GET.get("bulan"), today))
     first, last = nav["month"], nav["month_end"]
     if first <= today:  # cheap for one person: fills in statuses nobody has computed yet
-        presence_services.compute_day_statuses([me], first, min(last, today))
+        day_status.compute_day_statuses([me], first, min(last, today))
     rows = [HistoryRow(unit, today, d.date, d.status, d.punch, d.corrections)
             for d in presence.own_history(request.user, first, last)]
     return render(request, "attendance/presence/history.html", {

@@ -1,5 +1,14 @@
 from .audit import AuditEvent
-from .calendar import CalendarOverride, OverrideKind, RamadanPeriod, WorkingHours
+from .calendar import (
+    WEEKDAYS,
+    CalendarOverride,
+    MonthClosure,
+    OverrideKind,
+    PatternKind,
+    RamadanPeriod,
+    WorkPattern,
+    WorkPatternDay,
+)
 from .notify import EmailState, Notification
 from .org import (
     AsnType,
@@ -8,6 +17,7 @@ from .org import (
     Employee,
     HRAdminScope,
     PositionKind,
+    RecordsEndReason,
     TimeZone,
     Unit,
     UnitKind,
@@ -17,6 +27,6 @@ from .org import (
 __all__ = [
     "AsnType", "AuditEvent", "EmailState", "Notification",
     "CalendarOverride", "Delegation", "DelegationKind", "Employee",
-    "HRAdminScope", "OverrideKind", "PositionKind", "RamadanPeriod", "TimeZone", "Unit",
-    "UnitKind", "User", "WorkingHours",
+    "HRAdminScope", "OverrideKind", "PositionKind", "RamadanPeriod", "RecordsEndReason", "TimeZone", "Unit",
+    "UnitKind", "User", "WEEKDAYS", "MonthClosure", "PatternKind", "WorkPattern", "WorkPatternDay",
 ]

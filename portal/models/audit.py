@@ -87,6 +87,9 @@ class Verb(models.TextChoices):
     WORKING_HOURS_CREATED = "working_hours.created", _("Jam kerja ditambahkan")
     WORKING_HOURS_UPDATED = "working_hours.updated", _("Jam kerja diubah")
     WORKING_HOURS_DELETED = "working_hours.deleted", _("Jam kerja dihapus")
+    WORK_PATTERN_CREATED = "work_pattern.created", _("Pola hari kerja ditambahkan")
+    WORK_PATTERN_UPDATED = "work_pattern.updated", _("Pola hari kerja diubah")
+    WORK_PATTERN_DELETED = "work_pattern.deleted", _("Pola hari kerja dihapus")
     RAMADAN_PERIOD_CREATED = "ramadan_period.created", _("Periode Ramadan ditambahkan")
     RAMADAN_PERIOD_UPDATED = "ramadan_period.updated", _("Periode Ramadan diubah")
     RAMADAN_PERIOD_DELETED = "ramadan_period.deleted", _("Periode Ramadan dihapus")
@@ -115,6 +118,9 @@ register_verbs(Verb, {
     Verb.WORKING_HOURS_CREATED: _("menambahkan jam kerja %(object)s"),
     Verb.WORKING_HOURS_UPDATED: _("mengubah jam kerja %(object)s"),
     Verb.WORKING_HOURS_DELETED: _("menghapus jam kerja %(object)s"),
+    Verb.WORK_PATTERN_CREATED: _("menambahkan pola hari kerja %(object)s"),
+    Verb.WORK_PATTERN_UPDATED: _("mengubah pola hari kerja %(object)s"),
+    Verb.WORK_PATTERN_DELETED: _("menghapus pola hari kerja %(object)s"),
     Verb.RAMADAN_PERIOD_CREATED: _("menambahkan periode Ramadan %(object)s"),
     Verb.RAMADAN_PERIOD_UPDATED: _("mengubah periode Ramadan %(object)s"),
     Verb.RAMADAN_PERIOD_DELETED: _("menghapus periode Ramadan %(object)s"),

@@ -83,6 +83,10 @@ class Unit(models.Model):
     latitude = models.DecimalField(_("lintang"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("bujur"), max_digits=9, decimal_places=6, null=True, blank=True)
     radius_m = models.PositiveIntegerField(_("radius presensi (m)"), default=100)
+    attendance_from = models.DateField(
+        _("presensi dihitung mulai"), null=True, blank=True,
+        help_text=_("Untuk instansi: tanggal mulai memakai portal (go-live). Tidak ada status presensi sebelum "
+                    "tanggal ini, bagi siapa pun di instansi."))
     is_active = models.BooleanField(_("aktif"), default=True)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -157,6 +161,14 @@ class PositionKind(models.TextChoices):
     FUNGSIONAL_TERAMPIL = "fungsional_terampil", _("Fungsional keterampilan")
 
 
+class RecordsEndReason(models.TextChoices):
+    PENSIUN = "pensiun", _("Pensiun")
+    MUTASI = "mutasi_keluar", _("Mutasi keluar")
+    MENINGGAL = "meninggal", _("Meninggal dunia")
+    BERHENTI = "berhenti", _("Berhenti / diberhentikan")
+    LAINNYA = "lainnya", _("Lainnya")
+
+
 class EmployeeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -189,6 +201,13 @@ class Employee(models.Model):
         help_text=_("Selama hukuman disiplin, pegawai tidak berhak kerja fleksibel lokasi."),
     )
     is_active = models.BooleanField(_("aktif"), default=True)
+    records_start = models.DateField(
+        _("presensi dihitung mulai"), null=True, blank=True,
+        help_text=_("TMT di instansi ini. Kosong = sejak instansi mulai memakai portal."))
+    records_end = models.DateField(_("presensi dihitung sampai"), null=True, blank=True,
+                                   help_text=_("Hari kerja terakhir (pensiun, mutasi keluar, meninggal)."))
+    records_end_reason = models.CharField(_("alasan berakhir"), max_length=20, choices=RecordsEndReason.choices,
+                                          blank=True)
 
     objects = EmployeeQuerySet.as_manager()
 
@@ -200,6 +219,9 @@ class Employee(models.Model):
             models.CheckConstraint(
                 condition=~Q(supervisor=models.F("pk")), name="employee_not_own_supervisor"
             ),
+            models.CheckConstraint(
+                condition=Q(records_end__isnull=True) | Q(records_start__isnull=True)
+                | Q(records_end__gte=models.F("records_start")), name="employee_records_end_after_start"),
         ]
         indexes = [models.Index(fields=["unit", "is_active"], name="employee_unit_active")]
 
@@ -216,6 +238,10 @@ class Employee(models.Model):
             raise ValidationError({"nip": str(exc)}) from None
         if self.supervisor_id and self.pk and self.supervisor_id == self.pk:
             raise ValidationError({"supervisor": _("Pegawai tidak boleh menjadi atasan dirinya sendiri.")})
+        if self.records_start and self.records_end and self.records_end < self.records_start:
+            raise ValidationError({"records_end": _("Tanggal akhir presensi tidak boleh sebelum tanggal mulainya.")})
+        if self.records_end_reason and not self.records_end:
+            raise ValidationError({"records_end": _("Isi tanggal akhir presensi untuk alasan yang dipilih.")})
 
     @property
     def nip_display(self) -> str:

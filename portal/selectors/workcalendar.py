@@ -3,6 +3,11 @@
 National holidays (``public``) and cuti bersama (``government``) come from the
 ``holidays`` package for Indonesia with Indonesian names; HR overrides per
 institution (or nationally) add, move or remove a day.
+
+Working weekdays and hours come from the unit's :class:`~portal.models.WorkPattern` in force on
+the date — its own, else the nearest ancestor's, else Perpres 21/2023 (Mon–Fri) — and Ramadan
+periods change the hours of those days. :class:`UnitCalendar` loads all of that once for a unit
+and a date range; the functions below are its one-off forms.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import holidays as holidays_lib
 from django.db.models import Q
 
 from portal import rules
-from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, Unit, WorkingHours
+from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, Unit, WorkPattern
 
 
 class DayKind:
@@ -60,18 +65,6 @@ def _institution_id(unit: Unit | None) -> int | None:
     return unit.ancestor_ids[0] if unit.path else unit.pk
 
 
-def working_weekdays(unit: Unit | None) -> frozenset[int]:
-    """Weekdays (0=Monday) the unit's institution works; Perpres default Mon–Fri.
-
-    Not cached across calls: HR may change hours at any time.
-    """
-    institution_id = _institution_id(unit)
-    if institution_id is None:
-        return frozenset(rules.DEFAULT_WEEK)
-    days = set(WorkingHours.objects.filter(institution_id=institution_id).values_list("weekday", flat=True))
-    return frozenset(days) if days else frozenset(rules.DEFAULT_WEEK)
-
-
 def holidays_between(unit: Unit | None, start: dt.date, end: dt.date) -> dict[dt.date, Holiday]:
     """Holidays and cuti bersama in [start, end] for the unit's institution, overrides applied."""
     days: dict[dt.date, Holiday] = {}
@@ -98,19 +91,6 @@ def _daterange(start: dt.date, end: dt.date):
         yield start + dt.timedelta(days=i)
 
 
-def working_days(unit: Unit | None, start: dt.date, end: dt.date) -> list[dt.date]:
-    """Working days in [start, end]: working weekdays minus holidays and cuti bersama."""
-    if end < start:
-        return []
-    weekdays = working_weekdays(unit)
-    off = holidays_between(unit, start, end)
-    return [d for d in _daterange(start, end) if d.weekday() in weekdays and d not in off]
-
-
-def is_working_day(unit: Unit | None, day: dt.date) -> bool:
-    return bool(working_days(unit, day, day))
-
-
 def fwa_days(unit: Unit | None, start: dt.date, end: dt.date) -> dict[dt.date, str]:
     """KemenPAN-RB flexible-work days recorded as overrides, with their circular's name."""
     return {
@@ -119,29 +99,128 @@ def fwa_days(unit: Unit | None, start: dt.date, end: dt.date) -> dict[dt.date, s
     }
 
 
-def _ramadan(institution_id: int | None, day: dt.date) -> RamadanPeriod | None:
-    periods = RamadanPeriod.objects.filter(start__lte=day, end__gte=day).filter(
-        Q(institution__isnull=True) | Q(institution_id=institution_id)
-    )
-    # The institution's own period wins over the national one.
-    return max(periods, key=lambda p: p.institution_id is not None, default=None)
+# --- Working patterns -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatternVersion:
+    """The working week in force for a unit on a date (``id`` None: the Perpres default)."""
+
+    id: int | None
+    unit_id: int | None
+    effective_from: dt.date
+    kind: str
+    week: dict  # weekday -> rules.DayHours
+    flex_until: dt.time | None = None
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(self.week)
+
+
+DEFAULT_PATTERN = PatternVersion(None, None, rules.MIN_DATE, "weekly", dict(rules.DEFAULT_WEEK))
+
+
+def _version(row: WorkPattern) -> PatternVersion:
+    week = {d.weekday: rules.DayHours(d.start, d.end, d.break_minutes, flex_until=row.flex_until)
+            for d in row.days.all()}
+    return PatternVersion(row.pk, row.unit_id, row.effective_from, row.kind, week, row.flex_until)
+
+
+class PatternChain:
+    """Every pattern of a unit and its ancestors, answering "which week on this date"."""
+
+    def __init__(self, unit: Unit | None, rows=None):
+        ids = [] if unit is None else (unit.ancestor_ids or [unit.pk])
+        if rows is None:
+            rows = WorkPattern.objects.filter(unit_id__in=ids).prefetch_related("days")
+        depth = {uid: i for i, uid in enumerate(ids)}
+        # Deepest unit first; each unit's versions newest first.
+        self._versions = sorted((_version(r) for r in rows if r.unit_id in depth),
+                                key=lambda v: (-depth[v.unit_id], -v.effective_from.toordinal()))
+
+    def on(self, day: dt.date) -> PatternVersion:
+        for version in self._versions:
+            if version.effective_from <= day:
+                return version
+        return DEFAULT_PATTERN
+
+
+def pattern_chains(units) -> dict[int, PatternChain]:
+    """One :class:`PatternChain` per unit, from one query for all their ancestors' patterns."""
+    units = list(units)
+    ids = {uid for u in units for uid in (u.ancestor_ids or [u.pk])}
+    rows = list(WorkPattern.objects.filter(unit_id__in=ids).prefetch_related("days"))
+    return {u.pk: PatternChain(u, rows) for u in units}
+
+
+def ramadan_periods(institution_id: int | None, start: dt.date, end: dt.date) -> list[RamadanPeriod]:
+    """Periods overlapping [start, end]; the institution's own first (they win over national)."""
+    rows = RamadanPeriod.objects.filter(start__lte=end, end__gte=start).filter(
+        Q(institution__isnull=True) | Q(institution_id=institution_id))
+    return sorted(rows, key=lambda p: p.institution_id is None)
+
+
+def _ramadan_hours(period: RamadanPeriod, day: dt.date) -> rules.DayHours:
+    """Ramadan hours replace the pattern's (a fixed start: no flexible window that month)."""
+    friday = day.weekday() == 4
+    return rules.DayHours(period.start_time, period.friday_end_time if friday else period.end_time,
+                          period.friday_break_minutes if friday else period.break_minutes)
+
+
+class UnitCalendar:
+    """A unit's calendar over [start, end], loaded once: holidays, patterns, Ramadan hours."""
+
+    def __init__(self, unit: Unit | None, start: dt.date, end: dt.date, *, chain: PatternChain | None = None,
+                 holidays: dict | None = None, ramadan: list | None = None):
+        """``chain``, ``holidays`` and ``ramadan`` may be passed in when already loaded (units of
+        one institution share its holidays and Ramadan periods)."""
+        self.unit, self.start, self.end = unit, start, end
+        if holidays is None:
+            holidays = holidays_between(unit, start, end) if end >= start else {}
+        self.holidays = holidays
+        self.chain = chain if chain is not None else PatternChain(unit)
+        self._ramadan = ramadan if ramadan is not None else ramadan_periods(_institution_id(unit), start, end)
+
+    def pattern(self, day: dt.date) -> PatternVersion:
+        return self.chain.on(day)
+
+    def weekly_hours(self, day: dt.date) -> rules.DayHours | None:
+        """The pattern's hours on the date's weekday (Ramadan applied), holidays ignored."""
+        version = self.pattern(day)
+        hours = version.week.get(day.weekday())
+        if hours is None:
+            return None
+        period = next((p for p in self._ramadan if p.start <= day <= p.end), None)
+        return _ramadan_hours(period, day) if period is not None else hours
+
+    def hours(self, day: dt.date) -> rules.DayHours | None:
+        """Office hours on a working day; None on a weekend or holiday."""
+        return None if day in self.holidays else self.weekly_hours(day)
+
+    def working_days(self) -> list[dt.date]:
+        return [d for d in _daterange(self.start, self.end) if self.hours(d) is not None]
+
+
+def working_weekdays(unit: Unit | None, day: dt.date | None = None) -> frozenset[int]:
+    """Weekdays (0=Monday) the unit works on ``day`` (default today); Perpres default Mon–Fri."""
+    if day is None:
+        day = unit.local_today() if unit is not None else dt.date.today()
+    return PatternChain(unit).on(day).weekdays
+
+
+def working_days(unit: Unit | None, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Working days in [start, end]: the pattern's weekdays minus holidays and cuti bersama."""
+    if end < start:
+        return []
+    return UnitCalendar(unit, start, end).working_days()
+
+
+def is_working_day(unit: Unit | None, day: dt.date) -> bool:
+    return bool(working_days(unit, day, day))
 
 
 def hours_on(unit: Unit | None, day: dt.date) -> rules.DayHours | None:
-    """Office hours (local time of the unit) on a day, or None if not a working weekday."""
-    institution_id = _institution_id(unit)
-    ramadan = _ramadan(institution_id, day)
-    if ramadan is not None and day.weekday() in working_weekdays(unit):
-        friday = day.weekday() == 4
-        return rules.DayHours(
-            ramadan.start_time,
-            ramadan.friday_end_time if friday else ramadan.end_time,
-            ramadan.friday_break_minutes if friday else ramadan.break_minutes,
-        )
-    if institution_id is not None:
-        row = WorkingHours.objects.filter(institution_id=institution_id, weekday=day.weekday()).first()
-        if row is not None:
-            return rules.DayHours(row.start, row.end, row.break_minutes)
-        if WorkingHours.objects.filter(institution_id=institution_id).exists():
-            return None
-    return rules.DEFAULT_WEEK.get(day.weekday())
+    """Office hours (local time of the unit) on a day of a working weekday (holidays not
+    considered), or None if the pattern does not work that weekday."""
+    return UnitCalendar(unit, day, day).weekly_hours(day)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -71,7 +73,45 @@ def unit_save(*, actor, unit: Unit) -> Unit:
             actor=actor, verb=Verb.UNIT_UPDATED if before else Verb.UNIT_CREATED, obj=unit,
             before=before, after=snapshot(unit), unit=unit,
         )
+        if before and before.get("attendance_from") != snapshot(unit)["attendance_from"] and not unit.parent_id:
+            _announce_go_live(unit, before.get("attendance_from"))
     return unit
+
+
+def _changed_span(old: dt.date | None, new: dt.date | None, end: dt.date | None = None):
+    """The days between an old and a new boundary date (None: open, reaching back to the first
+    recorded day); attendance recomputes them."""
+    dates = [d for d in (old, new) if d]
+    if not dates:
+        return None
+    start = rules.MIN_DATE if None in (old, new) else min(dates)
+    return start, max(end or max(dates), max(dates))
+
+
+def _announce_go_live(unit: Unit, old_iso: str | None) -> None:
+    """The institution's go-live moved: days between the old and the new date gain or lose
+    their statuses (attendance clamps the start to the first day anything was recorded)."""
+    old = dt.date.fromisoformat(old_iso) if old_iso else None
+    span = _changed_span(old, unit.attendance_from)
+    if span:
+        hooks.calendar_changed.send(institution_id=unit.pk, start=span[0], end=span[1], unit_id=None)
+
+
+def _announce_records(employee: Employee, before: dict | None) -> None:
+    """A new person, or a changed records start/end: recompute the days that changed side."""
+    if before is None:
+        return
+    today = timezone.localdate() + dt.timedelta(days=1)
+    spans = []
+    for field, moved_to in (("records_start", employee.records_start), ("records_end", employee.records_end)):
+        old = dt.date.fromisoformat(before[field]) if before.get(field) else None
+        if old != moved_to:
+            span = _changed_span(old, moved_to, today if field == "records_end" else None)
+            if span:
+                spans.append(span)
+    if spans:
+        hooks.records_changed.send(employee_ids={employee.pk}, start=min(s[0] for s in spans),
+                                   end=min(max(s[1] for s in spans), today))
 
 
 def _refuse_supervisor_cycle(employee: Employee) -> None:
@@ -110,6 +150,7 @@ def employee_save(*, actor, employee: Employee) -> Employee:
             actor=actor, verb=Verb.EMPLOYEE_UPDATED if before else Verb.EMPLOYEE_CREATED, obj=employee,
             before=before, after=snapshot(employee), unit=employee.unit,
         )
+        _announce_records(employee, before)
     return employee
 
 

@@ -8,7 +8,8 @@ import time_machine
 
 from attendance.models import Band, BandKind, DayStatus, Punch
 from attendance.services.corrections import correction_decide, correction_submit
-from attendance.services.presence import compute_day_statuses, punch_check_in, punch_check_out
+from attendance.services.day_status import compute_day_statuses
+from attendance.services.presence import punch_check_in, punch_check_out
 from portal.models import AuditEvent, RamadanPeriod
 from scheduling import services as scheduling
 from scheduling.models import Kind

@@ -13,7 +13,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch
-from attendance.services.presence import compute_day_statuses, punch_check_in
+from attendance.services.day_status import compute_day_statuses
+from attendance.services.presence import punch_check_in
 from portal.models import AuditEvent, Unit
 from tests.factories import EmployeeFactory
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 import attendance.tasks  # noqa: F401 - registers the recompute tasks by name, as a worker would
 from attendance.models import Band, BandKind, DayStatus
 from attendance.services import recompute, staffing
-from attendance.services.presence import compute_day_statuses, punch_check_in, punch_check_out
+from attendance.services.day_status import compute_day_statuses
+from attendance.services.presence import punch_check_in, punch_check_out
 from portal.celery import app
 from portal.models import AuditEvent, CalendarOverride, OverrideKind, RamadanPeriod, WorkingHours
 from scheduling import services as scheduling

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
 from attendance.selectors import reports
-from attendance.services.presence import recompute_day
+from attendance.services.day_status import recompute_day
 from portal import exports
 from portal.models import AuditEvent
 from scheduling.models import RequestDay, Status, WorkRequest

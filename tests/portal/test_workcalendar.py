@@ -7,10 +7,10 @@ import datetime as dt
 import holidays
 import pytest
 
-from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, UnitKind, WorkingHours
+from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, UnitKind
 from portal.selectors import workcalendar
 from portal.selectors.workcalendar import DayKind
-from tests.factories import UnitFactory
+from tests.factories import UnitFactory, working_hours
 
 D = dt.date
 pytestmark = pytest.mark.django_db  # national overrides are read even without a unit
@@ -35,10 +35,8 @@ def seksi_deep(bidang_p2p):
 def six_day(pemprov_lain):
     """pemprov_lain works Monday to Saturday, shorter days."""
     for wd in range(5):
-        WorkingHours.objects.create(institution=pemprov_lain, weekday=wd, start=dt.time(7, 30),
-                                    end=dt.time(14, 30), break_minutes=30)
-    WorkingHours.objects.create(institution=pemprov_lain, weekday=5, start=dt.time(7, 30),
-                                end=dt.time(12, 0), break_minutes=0)
+        working_hours(pemprov_lain, wd, dt.time(7, 30), dt.time(14, 30), 30)
+    working_hours(pemprov_lain, 5, dt.time(7, 30), dt.time(12, 0), 0)
     return pemprov_lain
 
 
@@ -251,7 +249,7 @@ def test_it_follows_a_six_day_week_from_working_hours_rows(six_day, bidang_p2p):
 
 def test_it_drops_a_weekday_the_rows_leave_out(pemkot, bidang_p2p):
     for wd in range(4):  # Monday to Thursday only
-        WorkingHours.objects.create(institution=pemkot, weekday=wd, start=dt.time(7, 0), end=dt.time(16, 30))
+        working_hours(pemkot, wd, dt.time(7, 0), dt.time(16, 30))
     friday = D(2026, 4, 10)
 
     assert workcalendar.hours_on(bidang_p2p, friday) is None
