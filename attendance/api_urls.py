@@ -3,10 +3,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from attendance.api.exports import ExportDetailView, ExportFileView, ExportListView
-from attendance.api.presence import CheckInView, CheckOutView, CorrectionViewSet, DayStatusListView
 from attendance.api.closing import MonthClosureViewSet
+from attendance.api.exports import ExportDetailView, ExportFileView, ExportListView
 from attendance.api.permissions import PermissionViewSet
+from attendance.api.presence import CheckInView, CheckOutView, CorrectionViewSet, DayStatusListView
 from attendance.api.roster import RosterView
 from attendance.api.rules import AttendanceRulesViewSet, ShiftViewSet
 from attendance.api.staffing import StaffingView

@@ -138,7 +138,8 @@ class EmployeeAdmin(HRScopedAdmin):
     search_fields = ("nip", "name", "jabatan", "user__username")
     list_select_related = ("unit", "supervisor", "user")
     fields = ("user", "nip", "asn_type", "name", "jabatan", "position_kind", "unit", "supervisor",
-              "placement_date", "disciplinary_until", "is_active")
+              "placement_date", "disciplinary_until", "records_start", "records_end", "records_end_reason",
+              "is_active")
 
     @admin.display(description=_("NIP / NI PPPK"), ordering="nip")
     def nip_display(self, obj):
@@ -269,8 +270,15 @@ class CalendarOverrideAdmin(InstitutionScopedAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown for reading only: these rows are written on their HR pages (which validate a whole
-    pattern or closing at once and recompute what it changes), never row by row here."""
+    """Shown for reading only, to superusers and scoped HR admins: these rows are written on their
+    HR pages (which validate a whole pattern or closing at once and recompute what it changes),
+    never row by row here."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or is_scoped_hr(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_scoped_hr(request)
 
     def has_add_permission(self, request, obj=None):
         return False

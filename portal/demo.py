@@ -36,6 +36,7 @@ from portal.models import (
     Employee,
     HRAdminScope,
     PositionKind,
+    RecordsEndReason,
     TimeZone,
     Unit,
     UnitKind,
@@ -60,6 +61,7 @@ MAIN_LOGINS = (
     "superadmin", "hr.bkpsdm", "kadis.kominfo", "kabid.aptika", "pegawai.aptika", "plh.aptika", "pegawai.upt",
 )
 MIN_APTIKA_STAFF = 5  # kabid.aptika must visibly supervise "several" people
+RETIRED = 5  # a handful of staff retired at the end of a recent month (records end, inactive)
 
 # --- Vocabulary ---------------------------------------------------------------------
 
@@ -256,6 +258,10 @@ class PersonPlan:
     is_plh: bool = False
     is_hr: bool = False
     disciplinary_until: dt.date | None = None
+    records_start: dt.date | None = None  # TMT at the institution when later than its go-live
+    records_end: dt.date | None = None
+    records_end_reason: str = ""
+    is_active: bool = True
     pk: int | None = None
 
     @property
@@ -281,6 +287,7 @@ class SeedContext:
     people: list[PersonPlan] = field(default_factory=list)
     main: dict[str, PersonPlan] = field(default_factory=dict)
     institution: Unit | None = None
+    go_live: dt.date | None = None  # the institution's attendance_from
     superuser: User | None = None
     summary: dict[str, int] = field(default_factory=dict)
 
@@ -608,6 +615,37 @@ def plan_people(ctx: SeedContext) -> None:
             ctx.people.append(people.person(unit, unit.head))
 
 
+# --- Records windows -------------------------------------------------------------------------
+
+
+def go_live_date(today: dt.date) -> dt.date:
+    """The demo institution started using the portal on the first day of the month two months
+    before ``today``: the months before it have no day status (no TK) for anyone."""
+    first = today.replace(day=1)
+    year, month = (first.year, first.month - 2) if first.month > 2 else (first.year - 1, first.month + 10)
+    return dt.date(year, month, 1)
+
+
+def plan_records(ctx: SeedContext) -> None:
+    """Records windows: people placed after the go-live are counted from their placement (TMT),
+    and a handful of the oldest staff retired at the end of one of the last two months."""
+    ctx.go_live = go_live_date(ctx.today)
+    for person in ctx.people:
+        if person.placement_date > ctx.go_live:
+            person.records_start = person.placement_date
+    main = {id(p) for p in ctx.main.values()}
+    heads = {id(u.head) for u in ctx.units if u.head is not None}
+    candidates = [p for p in ctx.people if not (p.reports or p.is_plh or p.is_hr or id(p) in main or id(p) in heads)
+                  and p.unit.code != APTIKA_CODE and p.records_start is None]
+    candidates.sort(key=lambda p: (p.nip[:8], p.nip))  # the oldest first: born earliest (NIP starts so)
+    month_end = ctx.today.replace(day=1) - dt.timedelta(days=1)
+    ends = [month_end, month_end.replace(day=1) - dt.timedelta(days=1)]  # the last two months' last days
+    for i, person in enumerate(candidates[:RETIRED]):
+        person.records_end = max(ends[i % 2], ctx.go_live)
+        person.records_end_reason = RecordsEndReason.PENSIUN
+        person.is_active = False
+
+
 # --- Writing -------------------------------------------------------------------------------
 
 
@@ -618,7 +656,8 @@ def write_units(ctx: SeedContext) -> None:
     for depth in sorted({u.depth for u in ctx.units}):
         level = [u for u in ctx.units if u.depth == depth]
         objs = [Unit(code=u.code, name=u.name, kind=u.kind, parent_id=u.parent.pk if u.parent else None,
-                     time_zone=u.time_zone, address=u.address, latitude=u.lat, longitude=u.lon, radius_m=100)
+                     time_zone=u.time_zone, address=u.address, latitude=u.lat, longitude=u.lon, radius_m=100,
+                     attendance_from=ctx.go_live if u.parent is None else None)
                 for u in level]
         Unit.objects.bulk_create(objs, batch_size=BATCH)
         for plan, obj in zip(level, objs, strict=True):
@@ -654,7 +693,8 @@ def _write_batch(ctx: SeedContext, batch: list[PersonPlan]) -> None:
         Employee(user_id=u.pk, nip=p.nip, asn_type=p.asn_type, name=p.name, jabatan=p.jabatan,
                  position_kind=p.position_kind, unit_id=p.unit.pk,
                  supervisor_id=p.supervisor.pk if p.supervisor else None, placement_date=p.placement_date,
-                 disciplinary_until=p.disciplinary_until)
+                 disciplinary_until=p.disciplinary_until, records_start=p.records_start, records_end=p.records_end,
+                 records_end_reason=p.records_end_reason, is_active=p.is_active)
         for p, u in zip(batch, users, strict=True)
     ]
     Employee.objects.bulk_create(employees, batch_size=BATCH)
@@ -679,6 +719,7 @@ def write_roles(ctx: SeedContext) -> None:
     ctx.summary.update(
         units=len(ctx.units), employees=len(ctx.people),
         pppk=sum(p.asn_type != AsnType.PNS for p in ctx.people), delegations=1,
+        retired=sum(not p.is_active for p in ctx.people),
     )
 
 
@@ -728,6 +769,7 @@ def check_free(ctx: SeedContext) -> None:
 STEPS: list[Step] = [
     Step("plan-units", plan_units),
     Step("plan-people", plan_people),
+    Step("plan-records", plan_records),
     Step("check-free", check_free),
     Step("units", write_units, _delete_units),
     Step("people", write_people, _delete_people),

@@ -7,9 +7,10 @@ value starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single 
 and LibreOffice show it as text instead of running it. Numbers and dates stay numbers and dates.
 
 CSV is UTF-8 with a byte-order mark (Excel otherwise reads Indonesian names as
-Windows-1252) and a comma separator: the BOM makes Excel honour UTF-8, and the comma is
-what LibreOffice, Google Sheets and pandas expect. An Excel set to an Indonesian locale
-(which expects ``;``) opens the XLSX export instead.
+Windows-1252). Two dialects: ``csv`` with a comma separator and a decimal point (what
+LibreOffice, Google Sheets and pandas expect), and ``csv-id`` for an Excel set to an Indonesian
+locale: a semicolon separator and a decimal comma (with a point there, "2.50" would be read as
+two hundred and fifty). Both files end in ``.csv``.
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ PROGRESS_EVERY = 500  # rows between progress callbacks
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "csv-id": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+
+
+EXTENSIONS = {"csv": "csv", "csv-id": "csv", "xlsx": "xlsx", "pdf": "pdf"}
+
+
+def extension(fmt: str) -> str:
+    return EXTENSIONS.get(fmt, fmt)
 
 
 def safe_cell(value):
@@ -85,13 +94,17 @@ def _csv_row(row: Iterable) -> list:
             else v if type(v) in _CSV_AS_IS else _text(safe_cell(v)) for v in row]
 
 
-def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
+def _decimal_comma(row: list) -> list:
+    return [str(v).replace(".", ",") if type(v) in (Decimal, float) else v for v in row]
+
+
+def csv_chunks(rows: Iterable[list], *, semicolon: bool = False) -> Iterator[str]:
     """The CSV text, BOM first, in chunks of CSV_BATCH lines (constant memory)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=";" if semicolon else ",")
     buffer.write(BOM)
     for n, row in enumerate(rows, start=1):
-        writer.writerow(_csv_row(row))
+        writer.writerow(_csv_row(_decimal_comma(row) if semicolon else row))
         if n % CSV_BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -99,8 +112,8 @@ def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_chunks(rows), content_type=CONTENT_TYPES["csv"])
+def csv_response(rows: Iterable[list], filename: str, *, semicolon: bool = False) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_chunks(rows, semicolon=semicolon), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -110,16 +123,16 @@ def file_response(fmt: str, rows: Iterable[list], filename: str, **options) -> H
 
     The file name goes through Django's header builder: a unit code with a quote or a non-ASCII
     name cannot break the header."""
-    if fmt == "csv":
-        return csv_response(rows, filename)
+    if fmt in ("csv", "csv-id"):
+        return csv_response(rows, filename, semicolon=fmt == "csv-id")
     response = HttpResponse(export_bytes(fmt, rows, **options), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def write_csv(rows: Iterable[list], target, *, on_progress=None) -> None:
+def write_csv(rows: Iterable[list], target, *, on_progress=None, semicolon: bool = False) -> None:
     """Write CSV bytes to a binary file object."""
-    for chunk in csv_chunks(_counting(rows, on_progress)):
+    for chunk in csv_chunks(_counting(rows, on_progress), semicolon=semicolon):
         target.write(chunk.encode("utf-8"))
 
 
@@ -127,8 +140,9 @@ def write_csv(rows: Iterable[list], target, *, on_progress=None) -> None:
 
 
 def write_xlsx(rows: Iterable[list], target, *, widths: list[int] | None = None, title: str = "Laporan",
-               on_progress=None) -> None:
-    """Write-only (constant-memory) workbook: bold frozen header, preset column widths."""
+               on_progress=None, notes: Iterable[str] = ()) -> None:
+    """Write-only (constant-memory) workbook: bold frozen header, preset column widths; ``notes``
+    (the period, closure status, rule versions) go to a second sheet, so the first stays a table."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -151,6 +165,12 @@ def write_xlsx(rows: Iterable[list], target, *, widths: list[int] | None = None,
         sheet.append(cells)
     for row in iterator:
         sheet.append(safe_row(row))
+    notes = [str(n) for n in notes]
+    if notes:
+        about = workbook.create_sheet(title="Keterangan")
+        about.column_dimensions["A"].width = 120
+        for line in [str(title), *notes]:
+            about.append([safe_cell(line)])
     workbook.save(target)
 
 
@@ -183,9 +203,21 @@ def pdf_available() -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Signature:
+    """One signature block under a printed report: "Mengetahui," / the office / name / NIP."""
+
+    caption: str  # "Mengetahui," or the place and date
+    office: str  # "Kepala Dinas Kesehatan"
+    name: str = ""  # empty: a line to sign and write the name by hand
+    nip: str = ""
+
+
 def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, subtitle: str = "",
-              on_progress=None) -> None:
-    """A print-ready landscape A4 table, header repeated on every page."""
+              on_progress=None, letterhead: Iterable[str] = (), notes: Iterable[str] = (),
+              signatures: Iterable[Signature] = ()) -> None:
+    """A print-ready landscape A4 table, header repeated on every page: the institution's
+    letterhead and the title above, notes (closure, rule versions) and signature blocks below."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -206,7 +238,8 @@ def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, su
         ("ALIGN", (layout.numbers_from, 1), (-1, -1), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 1.5), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5),
     ])
-    story = [Paragraph(_escape(title), styles["Title"])]
+    story = [Paragraph(_escape(line), styles["Heading3" if i else "Heading2"]) for i, line in enumerate(letterhead)]
+    story.append(Paragraph(_escape(title), styles["Title"]))
     if subtitle:
         story.append(Paragraph(_escape(subtitle), styles["Normal"]))
     story.append(Spacer(1, 4 * mm))
@@ -223,7 +256,27 @@ def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, su
     story.append(Spacer(1, 3 * mm))
     if layout.legend:
         story.append(Paragraph(_escape(str(layout.legend)), cell))
+    for note in notes:
+        story.append(Paragraph(_escape(str(note)), cell))
+    signatures = list(signatures)
+    if signatures:
+        story.append(Spacer(1, 6 * mm))
+        story.append(_signature_table(signatures, styles["BodyText"].clone("sign", fontSize=8, leading=10), mm))
     doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+
+
+def _signature_table(signatures: list[Signature], style, mm):
+    """Side by side: caption and office on top, room to sign, then the name and NIP."""
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+
+    def block(sig: Signature):
+        name = _escape(sig.name) if sig.name else "(" + "." * 40 + ")"
+        nip = "NIP " + _escape(sig.nip) if sig.nip else "NIP " + "." * 30
+        return [Paragraph(_escape(sig.caption), style), Paragraph(_escape(sig.office), style), Spacer(1, 16 * mm),
+                Paragraph(f"<u>{name}</u>" if sig.name else name, style), Paragraph(nip, style)]
+
+    return KeepTogether(Table([[block(s) for s in signatures]], colWidths=[90 * mm] * len(signatures),
+                              hAlign="RIGHT"))
 
 
 def _page_number(canvas, doc) -> None:
@@ -241,14 +294,16 @@ def _escape(text: str) -> str:
 
 
 def write(fmt: str, rows: Iterable[list], target, *, widths=None, title: str = "", subtitle: str = "",
-          layout: PdfLayout | None = None, on_progress=None) -> None:
-    """Write ``rows`` in ``fmt`` (csv, xlsx or pdf; pdf needs a ``layout``) to a binary file."""
+          layout: PdfLayout | None = None, on_progress=None, letterhead=(), notes=(), signatures=()) -> None:
+    """Write ``rows`` in ``fmt`` (csv, csv-id, xlsx or pdf; pdf needs a ``layout``) to a binary file."""
     if fmt == "xlsx":
-        write_xlsx(rows, target, widths=widths, title=title, on_progress=on_progress)
+        write_xlsx(rows, target, widths=widths, title=title, on_progress=on_progress,
+                   notes=[subtitle, *notes] if subtitle else notes)
     elif fmt == "pdf":
-        write_pdf(rows, target, layout=layout, title=title, subtitle=subtitle, on_progress=on_progress)
+        write_pdf(rows, target, layout=layout, title=title, subtitle=subtitle, on_progress=on_progress,
+                  letterhead=letterhead, notes=notes, signatures=signatures)
     else:
-        write_csv(rows, target, on_progress=on_progress)
+        write_csv(rows, target, on_progress=on_progress, semicolon=fmt == "csv-id")
 
 
 def export_bytes(fmt: str, rows: Iterable[list], **options) -> bytes:

@@ -269,6 +269,11 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "portal.models.UnitKind",
         "RequestStatusEnum": "scheduling.models.Status",
         "CorrectionStatusEnum": "attendance.models.CorrectionStatus",
+        "PermissionKindEnum": "attendance.models.PermissionKind",
+        "PatternKindEnum": "portal.models.PatternKind",
+        "BandKindEnum": "attendance.models.BandKind",
+        "ImplausibleStatusEnum": "attendance.models.ImplausibleStatus",
+        "MonthClosureStateEnum": "attendance.selectors.closing.ClosureState",
     },
 }
 

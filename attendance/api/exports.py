@@ -54,7 +54,7 @@ class ExportCreateSerializer(serializers.Serializer):
 class ExportJobSerializer(serializers.ModelSerializer):
     # Plain strings in the schema: an enum named "status" would collide with the request/correction ones.
     status = serializers.CharField(read_only=True, help_text="pending, running, done or failed")
-    format = serializers.CharField(read_only=True, help_text="csv, xlsx or pdf")
+    format = serializers.CharField(read_only=True, help_text="csv, csv-id (semicolon, decimal comma), xlsx or pdf")
     download_url = serializers.SerializerMethodField(help_text="Present when done and not expired.")
     unit = serializers.SerializerMethodField()
     period = serializers.SerializerMethodField()

@@ -48,7 +48,8 @@ class PartialPermission(models.Model):
         verbose_name_plural = _("izin sebagian hari")
         ordering = ["-date", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["employee", "date", "kind"], condition=Q(status__in=["pending", "approved"]),
+            models.UniqueConstraint(fields=["employee", "date", "kind"],
+                                    condition=Q(status__in=["pending", "approved"]),
                                     name="permission_one_active_per_kind"),
         ]
         indexes = [models.Index(fields=["employee", "date"], name="permission_employee_date")]

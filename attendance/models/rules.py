@@ -35,8 +35,9 @@ class AttendanceRules(models.Model):
                                                null=True, blank=True, help_text=_("Kosong = belum diatur."))
     daily_cap_percent = models.DecimalField(_("batas potongan per hari (%)"), max_digits=5, decimal_places=2,
                                             null=True, blank=True, help_text=_("Kosong = tanpa batas."))
-    legal_basis = models.CharField(_("dasar hukum"), max_length=255, blank=True,
-                                   help_text=_("Peraturan yang menetapkan potongan ini, mis. Perbup No. 12 Tahun 2025."))
+    legal_basis = models.CharField(
+        _("dasar hukum"), max_length=255, blank=True,
+        help_text=_("Peraturan yang menetapkan potongan ini, mis. Perbup No. 12 Tahun 2025."))
     note = models.CharField(_("catatan"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -21,27 +21,28 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from attendance import rules
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
+from attendance.selectors.schedule import expected_rows
 from portal.exports import PdfLayout
-from portal.models import AsnType, Employee, TimeZone, Unit
-from portal.selectors import employees_visible_to, units_visible_to, workcalendar
+from portal.models import AsnType, Employee, MonthClosure, TimeZone, Unit
+from portal.rules import format_nip
+from portal.selectors import employees_visible_to, units_visible_to
 from scheduling.selectors import represented_approvers
 
 CHUNK = 2000
 PRESENT = [rules.HADIR, rules.TL, rules.PSW, rules.TL_PSW]
-OFF = [rules.LIBUR, rules.CUTI_BERSAMA]
+OFF = list(rules.NOT_WORKING)  # holidays, cuti bersama, punches off schedule: not a working day
 IN_OFFICE = [WorkMode.WFO, WorkMode.OTHER_OFFICE]  # "kantor lain" is still an office: WFO + WFH/WFA = hadir
 FLEXIBLE = [WorkMode.WFH, WorkMode.WFA]
 CUTI = ["CT", "CB", "CS", "CM", "CAP", "CLTN"]
-HOLIDAY_PUNCH_NOTE = "presensi pada hari libur"  # written by rules.derive_day
 
 MONTHLY_RECAP = "monthly-recap"
 UNIT_SUMMARY = "unit-summary"
@@ -146,6 +147,7 @@ class Selection:
     unit: Unit | None
     params: dict = field(default_factory=dict)  # JSON-safe, to re-resolve later (export jobs)
     zones: dict = field(default_factory=dict, repr=False)  # unit id -> tzinfo, filled while streaming
+    cache: dict = field(default_factory=dict, repr=False)  # per-selection lookups (TK runs)
 
     @property
     def unit_code(self) -> str:
@@ -169,8 +171,12 @@ def report_resolve(user, *, report: str, unit: int | str | None = None, month: s
         raise ValidationError({"report": _("Jenis laporan tidak dikenal.")})
     if definition.slug == TK_CUMULATIVE and not (year or start):
         year = (int(month.split("-")[0]) if month and "-" in str(month) else None) or timezone.localdate().year
-        month = None
+    if definition.slug == TK_CUMULATIVE and year:
+        month = None  # PP 94/2021 counts per calendar year: a month only names the year
     period = period_from(month=month, year=year, start=start, end=end)
+    if definition.slug == TK_CUMULATIVE and not _calendar_year(period):
+        raise ValidationError({"year": _("TK kumulatif dihitung per tahun kalender (PP 94/2021): pilih satu tahun, "
+                                         "bukan rentang tanggal.")})
     if asn_type and asn_type not in AsnType.values:
         raise ValidationError({"asn_type": _("Jenis ASN tidak dikenal.")})
     scope = report_scope(user)
@@ -190,6 +196,11 @@ def report_resolve(user, *, report: str, unit: int | str | None = None, month: s
               "end": period.end.isoformat(), "employee": _int_or_404(employee) if employee not in (None, "") else None,
               "asn_type": asn_type or "", "label": period.label}
     return Selection(definition, period, people, chosen, params)
+
+
+def _calendar_year(period: Period) -> bool:
+    return (period.start.month, period.start.day, period.end.month, period.end.day) == (1, 1, 12, 31) \
+        and period.start.year == period.end.year
 
 
 def report_resolve_params(user, params: dict) -> Selection:
@@ -229,7 +240,8 @@ def _finished_until() -> dt.date:
 
 
 def stale_employee_ids(selection: Selection) -> list[int]:
-    """Active employees whose rows for finished days are missing or computed before the day ended.
+    """Active employees whose rows for finished days are missing, computed before the day ended,
+    or still waiting for the day to finish.
 
     Days not yet over everywhere (today) are always recomputed by :func:`ensure_day_statuses`.
     """
@@ -237,27 +249,13 @@ def stale_employee_ids(selection: Selection) -> list[int]:
     people = selection.employees.filter(is_active=True)
     if last < start:
         return []
-    expected = _expected_rows(people, start, last)
+    expected = expected_rows(people, start, last)
     counts = (DayStatus.objects.filter(employee__in=people.values("pk"), date__range=(start, last))
               .values("employee_id").order_by()
-              .annotate(n=Count("pk"), stale=Count("pk", filter=Q(computed_at__date__lte=F("date")))))
+              .annotate(n=Count("pk"), stale=Count("pk", filter=Q(computed_at__date__lte=F("date"))
+                                                   | Q(code=rules.BELUM))))
     fresh = {c["employee_id"] for c in counts if c["stale"] == 0 and c["n"] >= expected.get(c["employee_id"], 0)}
-    return [pk for pk in people.values_list("pk", flat=True) if pk not in fresh]
-
-
-def _expected_rows(people: QuerySet, start: dt.date, last: dt.date) -> dict[int, int]:
-    """Rows each employee should have: working days and holidays of their institution."""
-    per_institution: dict[int, int] = {}
-    out = {}
-    for pk, path in people.values_list("pk", "unit__path"):
-        inst = int(path.strip("/").split("/")[0])
-        if inst not in per_institution:
-            unit = Unit.objects.get(pk=inst)
-            days = set(workcalendar.working_days(unit, start, last))
-            days |= set(workcalendar.holidays_between(unit, start, last))
-            per_institution[inst] = len(days)
-        out[pk] = per_institution[inst]
-    return out
+    return [pk for pk, n in expected.items() if pk not in fresh and n > 0]
 
 
 def _tail(selection: Selection) -> tuple[dt.date, dt.date] | None:
@@ -335,6 +333,7 @@ class Report:
     query: Callable[[Selection], QuerySet]
     row: Callable[[dict, Selection], list]
     pdf: PdfLayout | None = None  # reports with a printed form
+    totals: Callable[[Selection], list] | None = None  # the last row of a whole report
 
     def header(self) -> list[str]:
         return [str(c.label) for c in self.columns]
@@ -342,7 +341,8 @@ class Report:
 
 def report_rows(selection: Selection, *, offset: int = 0, limit: int | None = None,
                 header: bool = True) -> Iterator[list]:
-    """The header, then each row as a list of plain values (str, int, Decimal, date)."""
+    """The header, then each row as a list of plain values (str, int, Decimal, date); a whole
+    report (no ``limit``) ends with its totals row, the same :func:`report_totals` the page shows."""
     report = selection.report
     if header:
         yield report.header()
@@ -354,6 +354,12 @@ def report_rows(selection: Selection, *, offset: int = 0, limit: int | None = No
         rows = _every_row(qs)
     for item in rows:
         yield report.row(item, selection)
+    if limit is None and report.totals is not None:
+        yield report.totals(selection)
+
+
+def report_totals(selection: Selection) -> list | None:
+    return selection.report.totals(selection) if selection.report.totals else None
 
 
 def _every_row(qs: QuerySet) -> Iterator:
@@ -422,9 +428,15 @@ def _recap_aggregates() -> dict:
         "sakit": Count("pk", filter=Q(code="SAKIT")),
         "tk": Count("pk", filter=Q(code=rules.TK)),
         "deduction": Sum("deduction_percent"),
-        "holiday_punch": Count("pk", filter=Q(code__in=OFF, note=HOLIDAY_PUNCH_NOTE)),
         "absence_punch": Count("pk", filter=~Q(absence_kind="") & ~Q(note="")),
         "pending": Count("pk", filter=Q(code=rules.BELUM)),
+        "permission": Count("pk", filter=~Q(permission="")),
+        "implausible": Count("pk", filter=Q(implausible=True)),
+        "review": Count("pk", filter=Q(code=rules.REVIEW)),
+        "holiday_duty": Count("pk", filter=Q(holiday_duty=True)),
+        "off_schedule": Count("pk", filter=Q(code=rules.OFF_SCHEDULE)),
+        "rules_min": Min("rules_version"), "rules_max": Max("rules_version"),
+        "pattern_min": Min("pattern_version"), "pattern_max": Max("pattern_version"),
     }
     for level in (1, 2, 3, 4):
         agg[f"tl{level}"] = Count("pk", filter=Q(tl_level=level))
@@ -434,7 +446,8 @@ def _recap_aggregates() -> dict:
     return agg
 
 
-EMPLOYEE_FIELDS = ("employee_id", "employee__nip", "employee__name", "employee__jabatan", "employee__unit__name")
+EMPLOYEE_FIELDS = ("employee_id", "employee__nip", "employee__asn_type", "employee__name", "employee__jabatan",
+                   "employee__unit__name")
 EMPLOYEE_ORDER = ("employee__unit__path", "employee__name", "employee_id")
 
 
@@ -445,30 +458,66 @@ def _recap_query(selection: Selection) -> QuerySet:
 
 def _recap_note(r: dict) -> str:
     parts = []
-    if r["holiday_punch"]:
-        parts.append(_("%(n)d hari presensi pada hari libur") % {"n": r["holiday_punch"]})
+    if r["off_schedule"]:
+        parts.append(_("%(n)d hari presensi di luar jadwal (hari libur/tidak dijadwalkan)") % {"n": r["off_schedule"]})
     if r["absence_punch"]:
         parts.append(_("%(n)d hari ada presensi pada hari izin/cuti") % {"n": r["absence_punch"]})
+    if r["implausible"]:
+        parts.append(_("%(n)d hari presensi tidak wajar") % {"n": r["implausible"]})
     if r["pending"]:
         parts.append(_("%(n)d hari belum selesai") % {"n": r["pending"]})
     return "; ".join(parts)
 
 
+def nip_text(nip: str, asn_type: str) -> str:
+    """A NIP grouped as printed on a decree (19850101 201001 1 001): readable, and a spreadsheet
+    keeps it as text instead of turning 18 digits into 1.98501E+17."""
+    return format_nip(nip) if asn_type == AsnType.PNS else nip
+
+
+def _version_span(low, high, letter: str) -> str:
+    if low is None and high is None:
+        return f"{letter}·" + (_("bawaan") if letter == "A" else "Perpres")
+    if low == high or high is None or low is None:
+        return f"{letter}{low or high}"
+    return f"{letter}{low}–{high}"
+
+
+def _versions(r: dict) -> str:
+    """Which rules produced the row: A = attendance rules version, P = working pattern version
+    (the report's notes name each one)."""
+    rules_part = _version_span(r["rules_min"], r["rules_max"], "A")
+    return f"{rules_part} {_version_span(r['pattern_min'], r['pattern_max'], 'P')}"
+
+
 def _recap_row(r: dict, selection: Selection) -> list:
     deduction = min(Decimal(100), _dec(r["deduction"]))
     return [
-        r["employee__nip"], r["employee__name"], r["employee__jabatan"], r["employee__unit__name"],
-        r["working"], r["present"], r["wfo"], r["flex"],
-        r["tl1"], r["tl2"], r["tl3"], r["tl4"], r["tl_minutes"],
-        r["psw1"], r["psw2"], r["psw3"], r["psw4"], r["psw_minutes"],
-        r["missing_in"], r["missing_out"], r["dl"], r["diklat"], r["izin"], r["sakit"],
-        *[r[f"cuti_{k}"] for k in CUTI], r["tk"],
-        _pct(r["present"], r["working"]), deduction, _recap_note(r),
+        nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__jabatan"],
+        r["employee__unit__name"], *_recap_counts(r),
+        _pct(r["present"], r["working"]), deduction, _versions(r), _recap_note(r),
     ]
 
 
+def _recap_counts(r: dict) -> list:
+    """The countable columns, in order (the totals row sums these)."""
+    return [r["working"], r["present"], r["wfo"], r["flex"],
+            r["tl1"], r["tl2"], r["tl3"], r["tl4"], r["tl_minutes"],
+            r["psw1"], r["psw2"], r["psw3"], r["psw4"], r["psw_minutes"],
+            r["missing_in"], r["missing_out"], r["dl"], r["diklat"], r["izin"], r["sakit"],
+            *[r[f"cuti_{k}"] for k in CUTI], r["tk"],
+            r["permission"], r["implausible"], r["review"], r["holiday_duty"], r["off_schedule"]]
+
+
+def _recap_totals(selection: Selection) -> list:
+    """One row over the whole selection: the sums, the overall attendance %, the people count."""
+    r = selection.day_statuses().aggregate(people=Count("employee_id", distinct=True), **_recap_aggregates())
+    label = ngettext("Jumlah (%(n)d pegawai)", "Jumlah (%(n)d pegawai)", r["people"]) % {"n": r["people"]}
+    return ["", label, "", "", *_recap_counts(r), _pct(r["present"], r["working"]), "", "", ""]
+
+
 RECAP_COLUMNS = (
-    Column(gettext_lazy("NIP"), 20), Column(gettext_lazy("Nama"), 30), Column(gettext_lazy("Jabatan"), 30),
+    Column(gettext_lazy("NIP"), 23), Column(gettext_lazy("Nama"), 30), Column(gettext_lazy("Jabatan"), 30),
     Column(gettext_lazy("Unit kerja"), 28), Column(gettext_lazy("Hari kerja")), Column(gettext_lazy("Hadir"), 8),
     Column(gettext_lazy("WFO"), 7), Column(gettext_lazy("WFH/WFA"), 9),
     Column("TL1", 6), Column("TL2", 6), Column("TL3", 6), Column("TL4", 6), Column(gettext_lazy("Menit TL"), 9),
@@ -478,34 +527,46 @@ RECAP_COLUMNS = (
     Column(gettext_lazy("DL"), 6), Column(gettext_lazy("TB/Diklat"), 9), Column(gettext_lazy("Izin"), 6),
     Column(gettext_lazy("Sakit"), 6),
     Column("CT", 5), Column("CB", 5), Column("CS", 5), Column("CM", 5), Column("CAP", 5), Column("CLTN", 6),
-    Column(gettext_lazy("TK"), 5), Column(gettext_lazy("% kehadiran"), 11), Column(gettext_lazy("% potongan"), 11),
-    Column(gettext_lazy("Keterangan"), 40),
+    Column(gettext_lazy("TK"), 5), Column(gettext_lazy("Izin terlambat/pulang cepat"), 12),
+    Column(gettext_lazy("Presensi tidak wajar"), 11), Column(gettext_lazy("Perlu ditinjau"), 10),
+    Column(gettext_lazy("Dinas hari libur"), 10), Column(gettext_lazy("Di luar jadwal"), 10),
+    Column(gettext_lazy("% kehadiran"), 11), Column(gettext_lazy("% potongan"), 11),
+    Column(gettext_lazy("Versi aturan"), 14), Column(gettext_lazy("Keterangan"), 40),
 )
 
 
 # Per-unit summary ---------------------------------------------------------------------
 
-def _summary_query(selection: Selection) -> QuerySet:
+def _summary_aggregates() -> dict:
     working = ~Q(code__in=OFF)
+    return {"employees": Count("employee_id", distinct=True), "working": Count("pk", filter=working),
+            "present": Count("pk", filter=_present()),
+            "wfo": Count("pk", filter=_present() & Q(work_mode__in=IN_OFFICE)),
+            "flex": Count("pk", filter=_present() & Q(work_mode__in=FLEXIBLE)),
+            "tl": Count("pk", filter=Q(tl_level__isnull=False)), "psw": Count("pk", filter=Q(psw_level__isnull=False)),
+            "tk": Count("pk", filter=Q(code=rules.TK)), "absences": Count("pk", filter=~Q(absence_kind="")),
+            "deduction": Sum("deduction_percent")}
+
+
+def _summary_query(selection: Selection) -> QuerySet:
     return (selection.day_statuses()
             .values("employee__unit_id", "employee__unit__code", "employee__unit__name", "employee__unit__path")
-            .annotate(employees=Count("employee_id", distinct=True), working=Count("pk", filter=working),
-                      present=Count("pk", filter=_present()),
-                      wfo=Count("pk", filter=_present() & Q(work_mode__in=IN_OFFICE)),
-                      flex=Count("pk", filter=_present() & Q(work_mode__in=FLEXIBLE)),
-                      tl=Count("pk", filter=Q(tl_level__isnull=False)),
-                      psw=Count("pk", filter=Q(psw_level__isnull=False)),
-                      tk=Count("pk", filter=Q(code=rules.TK)),
-                      absences=Count("pk", filter=~Q(absence_kind="")),
-                      deduction=Sum("deduction_percent"))
-            .order_by("employee__unit__path"))
+            .annotate(**_summary_aggregates()).order_by("employee__unit__path"))
+
+
+def _summary_numbers(r: dict) -> list:
+    average = _dec(Decimal(r["deduction"] or 0) / r["employees"]) if r["employees"] else Decimal("0.00")
+    return [r["employees"], r["working"], r["present"], r["wfo"], r["flex"], r["tl"], r["psw"], r["tk"],
+            r["absences"], _pct(r["present"], r["working"]), average]
 
 
 def _summary_row(r: dict, selection: Selection) -> list:
-    average = _dec(Decimal(r["deduction"] or 0) / r["employees"]) if r["employees"] else Decimal("0.00")
-    return [r["employee__unit__code"], r["employee__unit__name"], r["employees"], r["working"], r["present"],
-            r["wfo"], r["flex"], r["tl"], r["psw"], r["tk"], r["absences"], _pct(r["present"], r["working"]),
-            average]
+    return [r["employee__unit__code"], r["employee__unit__name"], *_summary_numbers(r)]
+
+
+def _summary_totals(selection: Selection) -> list:
+    r = selection.day_statuses().aggregate(**_summary_aggregates())
+    return ["", _("Jumlah"), *_summary_numbers(r)]
 
 
 SUMMARY_COLUMNS = (
@@ -532,7 +593,8 @@ def _effective(field_name: str):
 def _daily_query(selection: Selection) -> QuerySet:
     return (selection.day_statuses()
             .annotate(check_in=_effective("check_in_at"), check_out=_effective("check_out_at"))
-            .values("employee__nip", "employee__name", "employee__unit__name", "employee__unit_id", "date", "code",
+            .values("employee__nip", "employee__asn_type", "employee__name", "employee__unit__name",
+                    "employee__unit_id", "date", "code",
                     "work_mode", "check_in", "check_out", "tl_level", "tl_minutes", "psw_level", "psw_minutes",
                     "deduction_percent", "note")
             .order_by("employee__unit__path", "employee__name", "employee_id", "date"))
@@ -564,8 +626,8 @@ def _clock(moment, zone) -> str:
 
 def _daily_row(r: dict, selection: Selection) -> list:
     zone = _zone_of(selection, r["employee__unit_id"])
-    return [r["employee__nip"], r["employee__name"], r["employee__unit__name"], r["date"], r["code"],
-            r["work_mode"], _clock(r["check_in"], zone), _clock(r["check_out"], zone),
+    return [nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__unit__name"],
+            r["date"], r["code"], r["work_mode"], _clock(r["check_in"], zone), _clock(r["check_out"], zone),
             f"TL{r['tl_level']}" if r["tl_level"] else "", r["tl_minutes"],
             f"PSW{r['psw_level']}" if r["psw_level"] else "", r["psw_minutes"], _dec(r["deduction_percent"]),
             r["note"]]
@@ -587,19 +649,57 @@ def _tk_query(selection: Selection) -> QuerySet:
             .annotate(tk=Count("pk")).order_by("-tk", *EMPLOYEE_ORDER))
 
 
+RUN_LOOKBACK = dt.timedelta(days=40)  # a run of 10 working days ending in January may start in December
+
+
+def tk_runs(employee_ids, start: dt.date, end: dt.date) -> dict[int, rules.TkRun]:
+    """The longest run of TK working days of each employee in [start, end] (one ordered pass
+    over their rows; only the best run per person is kept)."""
+    best: dict[int, rules.TkRun] = {}
+    current, days = None, []
+    rows = (DayStatus.objects.filter(employee_id__in=list(employee_ids), date__range=(start, end))
+            .order_by("employee_id", "date").values_list("employee_id", "date", "code"))
+    for employee_id, day, code in rows.iterator(chunk_size=CHUNK):
+        if employee_id != current:
+            if current is not None:
+                best[current] = rules.longest_tk_run(days)
+            current, days = employee_id, []
+        days.append((day, code))
+    if current is not None:
+        best[current] = rules.longest_tk_run(days)
+    return best
+
+
+def _runs_of(selection: Selection) -> dict[int, rules.TkRun]:
+    """Runs of everyone in the report, computed once per selection (runs ending in the year)."""
+    if "tk_runs" not in selection.cache:
+        ids = _tk_query(selection).values_list("employee_id", flat=True)
+        selection.cache["tk_runs"] = tk_runs(ids, selection.period.start - RUN_LOOKBACK, selection.period.end)
+    return selection.cache["tk_runs"]
+
+
 def _tk_row(r: dict, selection: Selection) -> list:
     days = r["tk"]
     reached = [t for t, _label in rules.TK_THRESHOLDS if days >= t]
     following = [t for t, _label in rules.TK_THRESHOLDS if days < t]
-    return [r["employee__nip"], r["employee__name"], r["employee__jabatan"], r["employee__unit__name"], days,
-            reached[-1] if reached else "", rules.tk_sanction(days), following[0] if following else ""]
+    run = _runs_of(selection).get(r["employee_id"]) or rules.TkRun(0, None, None)
+    consecutive = run.length >= rules.TK_CONSECUTIVE_DAYS
+    return [nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__jabatan"],
+            r["employee__unit__name"], days, reached[-1] if reached else "", rules.tk_sanction(days),
+            following[0] if following else "", run.length,
+            f"{run.first.isoformat()} – {run.last.isoformat()}" if run.length else "",
+            _("%(n)d hari kerja berturut-turut: %(sanction)s") % {"n": run.length,
+                                                                  "sanction": rules.TK_CONSECUTIVE_SANCTION}
+            if consecutive else ""]
 
 
 TK_COLUMNS = (
-    Column(gettext_lazy("NIP"), 20), Column(gettext_lazy("Nama"), 30), Column(gettext_lazy("Jabatan"), 30),
+    Column(gettext_lazy("NIP"), 23), Column(gettext_lazy("Nama"), 30), Column(gettext_lazy("Jabatan"), 30),
     Column(gettext_lazy("Unit kerja"), 28), Column(gettext_lazy("TK kumulatif (hari)"), 12),
-    Column(gettext_lazy("Ambang tercapai (hari)"), 12), Column(gettext_lazy("Sanksi PP 94/2021"), 40),
-    Column(gettext_lazy("Ambang berikutnya (hari)"), 14),
+    Column(gettext_lazy("Ambang tercapai (hari)"), 12), Column(gettext_lazy("Hukuman disiplin (PP 94/2021)"), 50),
+    Column(gettext_lazy("Ambang berikutnya (hari)"), 14), Column(gettext_lazy("TK berturut-turut terpanjang"), 14),
+    Column(gettext_lazy("Tanggal TK berturut-turut"), 24),
+    Column(gettext_lazy("10 hari kerja berturut-turut (PP 94/2021)"), 50),
 )
 
 
@@ -621,8 +721,8 @@ def _planned_query(selection: Selection) -> QuerySet:
             .annotate(punched=punched, punch_flagged=_punch("flagged"), punch_mode=_punch("work_mode"),
                       punch_distance=_punch("in_distance_m"))
             .filter(mismatch)
-            .values("employee__nip", "employee__name", "employee__unit__name", "date", "code", "work_mode",
-                    "absence_kind", "punched", "punch_flagged", "punch_mode", "punch_distance")
+            .values("employee__nip", "employee__asn_type", "employee__name", "employee__unit__name", "date", "code",
+                    "work_mode", "absence_kind", "punched", "punch_flagged", "punch_mode", "punch_distance")
             .order_by("employee__unit__path", "employee__name", "employee_id", "date"))
 
 
@@ -634,7 +734,7 @@ def _findings(r: dict) -> list[str]:
     if r["absence_kind"] and r["punched"]:
         out.append(_("presensi pada hari izin/cuti/dinas"))
     if r["code"] in OFF and r["punched"]:
-        out.append(_("presensi pada hari libur"))
+        out.append(_("presensi di luar jadwal kerja (hari libur atau tidak dijadwalkan)"))
     if r["code"] in PRESENT and r["work_mode"] == WorkMode.WFO and r["punch_flagged"]:
         out.append(_("presensi di luar radius kantor pada hari WFO"))
     if r["code"] in PRESENT and r["punched"] and r["punch_mode"] != r["work_mode"]:
@@ -649,8 +749,8 @@ def _planned_row(r: dict, selection: Selection) -> list:
         distance = r["punch_distance"]
         detail = (_("jarak %(m)s m dari kantor") % {"m": round(distance)} if distance is not None
                   else _("lokasi tidak diketahui"))
-    return [r["employee__nip"], r["employee__name"], r["employee__unit__name"], r["date"], plan, r["code"],
-            "; ".join(_findings(r)), detail]
+    return [nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__unit__name"],
+            r["date"], plan, r["code"], "; ".join(_findings(r)), detail]
 
 
 PLANNED_COLUMNS = (
@@ -667,17 +767,19 @@ RECAP_PDF = PdfLayout(columns=(
     (7, "WFH/ WFA", 8), (8, "TL1", 6), (9, "TL2", 6), (10, "TL3", 6), (11, "TL4", 6), (13, "PSW1", 7),
     (14, "PSW2", 7), (15, "PSW3", 7), (16, "PSW4", 7), (18, "TAM", 7), (19, "TAP", 7), (20, "DL", 6),
     (21, "TB/ Dikl.", 8), (22, "Izin", 6), (23, "Sakit", 7), (24, "CT", 6), (25, "CB", 6), (26, "CS", 6),
-    (27, "CM", 6), (28, "CAP", 6), (29, "CLTN", 7), (30, "TK", 6), (31, "% Hadir", 10), (32, "% Pot.", 10),
+    (27, "CM", 6), (28, "CAP", 6), (29, "CLTN", 7), (30, "TK", 6), (36, "% Hadir", 10), (37, "% Pot.", 10),
+    (38, "Versi", 14),
 ), legend=gettext_lazy(
     "HK: hari kerja; TAM/TAP: tidak absen masuk/pulang; TB: tugas belajar; TK: tanpa keterangan; "
-    "% Pot.: jumlah potongan (paling tinggi 100%)."))
+    "% Pot.: jumlah potongan (paling tinggi 100%); Versi: aturan presensi (A) dan pola hari kerja (P) "
+    "yang dipakai, lihat catatan di bawah."))
 
 
 REPORTS: dict[str, Report] = {r.slug: r for r in (
     Report(MONTHLY_RECAP, "rekap-bulanan", gettext_lazy("Rekap presensi bulanan per pegawai"), RECAP_COLUMNS,
-           _recap_query, _recap_row, RECAP_PDF),
+           _recap_query, _recap_row, RECAP_PDF, totals=_recap_totals),
     Report(UNIT_SUMMARY, "ringkasan-unit", gettext_lazy("Ringkasan bulanan per unit"), SUMMARY_COLUMNS,
-           _summary_query, _summary_row),
+           _summary_query, _summary_row, totals=_summary_totals),
     Report(DAILY, "harian", gettext_lazy("Daftar presensi harian"), DAILY_COLUMNS, _daily_query, _daily_row),
     Report(TK_CUMULATIVE, "tk-kumulatif", gettext_lazy("TK kumulatif per pegawai (PP 94/2021)"), TK_COLUMNS,
            _tk_query, _tk_row),
@@ -685,3 +787,72 @@ REPORTS: dict[str, Report] = {r.slug: r for r in (
            PLANNED_COLUMNS, _planned_query, _planned_row),
 )}
 REPORT_CHOICES = [(r.slug, r.title) for r in REPORTS.values()]
+
+
+# --- What the numbers were computed under -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthStatus:
+    month: dt.date
+    label: str
+    state: str  # "closed", "closing", "partly" (some units below closed), "open"
+    closure: object | None  # the MonthClosure that decides it
+
+
+def closure_status(selection: Selection) -> list[MonthStatus]:
+    """Per month of the period: closed for the whole selection (its unit or one above), being
+    closed, closed only for some units below, or open."""
+    from portal.selectors.closures import month_label, months_between
+
+    unit = selection.unit
+    out = []
+    for month in months_between(selection.period.start, selection.period.end):
+        q = MonthClosure.objects.filter(reopened_at__isnull=True, month=month)
+        covering = q.filter(unit_id__in=unit.ancestor_ids).first() if unit else None
+        if covering is not None:
+            state = "closed" if covering.closed_at else "closing"
+            out.append(MonthStatus(month, month_label(month), state, covering))
+            continue
+        below = q.filter(unit__path__startswith=unit.path).first() if unit else q.first()
+        out.append(MonthStatus(month, month_label(month), "partly" if below else "open", below))
+    return out
+
+
+def rule_versions(selection: Selection) -> list[str]:
+    """Each rules version and working pattern the selection's rows were computed under, as a
+    sentence ("A3: aturan presensi Pemerintah Kota Contoh berlaku mulai 2026-07-01 (Perbup 12/2025)")."""
+    from attendance.models import AttendanceRules
+    from portal.models import WorkPattern
+
+    used = selection.day_statuses().order_by().values_list("rules_version", "pattern_version").distinct()
+    rules_ids = {r for r, _p in used if r}
+    pattern_ids = {p for _r, p in used if p}
+    lines = []
+    for row in AttendanceRules.objects.filter(pk__in=rules_ids).select_related("institution").order_by("pk"):
+        basis = row.legal_basis or _("dasar hukum belum diisi")
+        lines.append(_("A%(id)d: aturan presensi %(inst)s berlaku mulai %(date)s (%(basis)s)") % {
+            "id": row.pk, "inst": row.institution.name, "date": row.effective_from.isoformat(), "basis": basis})
+    if any(r is None for r, _p in used):
+        lines.append(_("A·bawaan: aturan bawaan portal (batas pita TL/PSW tanpa potongan; potongan belum diatur "
+                       "instansi)"))
+    for row in WorkPattern.objects.filter(pk__in=pattern_ids).select_related("unit").order_by("pk"):
+        lines.append(_("P%(id)d: pola hari kerja %(unit)s berlaku mulai %(date)s") % {
+            "id": row.pk, "unit": row.unit.name, "date": row.effective_from.isoformat()})
+    if any(p is None for _r, p in used):
+        lines.append(_("P·Perpres: hari dan jam kerja Perpres 21/2023 (Senin–Jumat)"))
+    return lines
+
+
+def report_notes(selection: Selection) -> list[str]:
+    """The lines a file carries besides its table: closure per month, then the rule versions."""
+    states = {"closed": _("ditutup (tutup buku) %(when)s"), "closing": _("sedang ditutup"),
+              "partly": _("sebagian unit sudah ditutup"), "open": _("belum ditutup: angka masih dapat berubah")}
+    lines = []
+    for status in closure_status(selection):
+        when = ""
+        if status.closure is not None and status.closure.closed_at:
+            when = timezone.localtime(status.closure.closed_at).strftime("%Y-%m-%d %H:%M")
+        lines.append(_("Bulan %(month)s: %(state)s") % {"month": status.label,
+                                                         "state": states[status.state] % {"when": when}})
+    return lines + rule_versions(selection)

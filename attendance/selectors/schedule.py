@@ -128,3 +128,60 @@ class Schedules:
 def planned_day(employee: Employee, day: dt.date) -> PlannedDay:
     """One person's plan for one day (check-in, the today card)."""
     return Schedules([employee], day, day).planned(employee.pk, employee.unit, day)
+
+
+def expected_rows(people, start: dt.date, last: dt.date) -> dict[int, int]:
+    """How many status rows each person should have in [start, last]: their scheduled days and
+    holidays inside their records window (punches off schedule add rows; this is a floor).
+
+    Cheap at any size: people of one unit without roster entries share one day list (the unit's
+    pattern and holidays), counted per person by their window; only rostered people are planned
+    one by one.
+    """
+    import bisect
+
+    rows = list(people.values_list("pk", "unit_id", "records_start", "records_end"))
+    if not rows or last < start:
+        return {}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={r[1] for r in rows})}
+    go_live = dict(Unit.objects.filter(pk__in={u.ancestor_ids[0] for u in units.values()}).values_list(
+        "pk", "attendance_from"))
+    rostered = set(RosterEntry.objects.filter(employee_id__in=[r[0] for r in rows], date__range=(start, last))
+                   .values_list("employee_id", flat=True).distinct())
+    plain = Schedules([], start, last, extra_units=units.values())
+    days_of: dict[int, list[dt.date]] = {}
+    out = {}
+    for pk, unit_id, own_start, own_end in rows:
+        window = (max([d for d in (own_start, go_live.get(units[unit_id].ancestor_ids[0])) if d], default=None),
+                  own_end)
+        first = max(start, window[0]) if window[0] else start
+        end = min(last, window[1]) if window[1] else last
+        if end < first:
+            out[pk] = 0
+            continue
+        if pk in rostered:
+            out[pk] = None  # counted below, one by one
+            continue
+        if unit_id not in days_of:
+            calendar = plain.calendar(units[unit_id])
+            days_of[unit_id] = [d for d in (start + dt.timedelta(days=i) for i in range((last - start).days + 1))
+                                if calendar.hours(d) is not None or d in calendar.holidays]
+        days = days_of[unit_id]
+        out[pk] = bisect.bisect_right(days, end) - bisect.bisect_left(days, first)
+    pending = [pk for pk, n in out.items() if n is None]
+    if pending:
+        people_rostered = list(Employee.objects.filter(pk__in=pending).select_related("unit"))
+        plans = Schedules(people_rostered, start, last)
+        for person in people_rostered:
+            out[person.pk] = _planned_count(plans, person, start, last)
+    return out
+
+
+def _planned_count(plans: Schedules, person: Employee, start: dt.date, last: dt.date) -> int:
+    unit, n = plans.units[person.unit_id], 0
+    for i in range((last - start).days + 1):
+        day = start + dt.timedelta(days=i)
+        if plans.counts(person.pk, day):
+            planned = plans.planned(person.pk, unit, day)
+            n += planned.hours is not None or planned.holiday is not None
+    return n

@@ -29,6 +29,7 @@ from portal.selectors.closures import refuse_change_from
 from portal.services.audit import audit_record, snapshot
 
 MAX_MINUTES = 24 * 60
+MAX_BAND_LEVEL = 20  # per kind: far more than any regulation uses (four is common)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def _band_errors(bands: list[BandData]) -> list[str]:
     errors = []
     for kind in BandKind:
         rows = sorted((b for b in bands if b.kind == kind), key=lambda b: b.level)
+        if len(rows) > MAX_BAND_LEVEL:
+            errors.append(_("Paling banyak %(n)d tingkat %(kind)s.") % {"n": MAX_BAND_LEVEL, "kind": kind.value})
+            continue
         if [b.level for b in rows] != list(range(1, len(rows) + 1)):
             errors.append(_("Tingkat %(kind)s harus berurutan mulai dari 1.") % {"kind": kind.value})
             continue

@@ -137,7 +137,7 @@ def _exporters(closure: MonthClosure) -> list[User]:
     related = {closure.unit.pk, *closure.unit.ancestor_ids}
     below = set(Unit.objects.filter(path__startswith=closure.unit.path).values_list("pk", flat=True))
     users = set()
-    for actor_id, after in AuditEvent.objects.filter(verb__in=verbs, created_at__date__gte=first).values_list(
+    for actor_id, after in AuditEvent.objects.filter(verb__in=verbs, at__date__gte=first).values_list(
             "actor_id", "after"):
         params = (after or {}).get("params") or {}
         try:

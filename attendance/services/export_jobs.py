@@ -32,11 +32,11 @@ from portal.services.audit import audit_record
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("csv", "xlsx", "pdf")
+FORMATS = ("csv", "csv-id", "xlsx", "pdf")
 EXPIRY = dt.timedelta(hours=24)
 # Above these, an export runs as a job: streaming CSV is cheap per row, XLSX and PDF are
 # built whole, and recomputing day statuses costs per employee-day.
-SYNC_MAX_ROWS = {"csv": 5000, "xlsx": 1000, "pdf": 300}
+SYNC_MAX_ROWS = {"csv": 5000, "csv-id": 5000, "xlsx": 1000, "pdf": 300}
 SYNC_MAX_RECOMPUTE = 3000  # employee-days
 
 
@@ -46,7 +46,7 @@ class ExportExpired(Exception):
 
 def _validate_format(report: str, fmt: str) -> None:
     if fmt not in FORMATS:
-        raise ValidationError({"format": _("Format harus csv, xlsx atau pdf.")})
+        raise ValidationError({"format": _("Format harus csv, csv-id (titik koma), xlsx atau pdf.")})
     if fmt == "pdf" and reports.REPORTS[report].pdf is None:
         raise ValidationError({"format": _("PDF hanya tersedia untuk rekap bulanan.")})
     if fmt == "pdf" and not exports.pdf_available():
@@ -106,7 +106,7 @@ def export_job_create(*, actor, report: str, unit_id=None, month: str | None = N
                                        asn_type=filters.get("asn_type") or "")
     with transaction.atomic():
         job = ExportJob.objects.create(user=actor, report=selection.report.slug, params=selection.params,
-                                       format=format, filename=f"{selection.filename_stem}.{format}")
+                                       format=format, filename=f"{selection.filename_stem}.{exports.extension(format)}")
         audit_record(actor=actor, verb=Verb.EXPORT_CREATED, obj=job, unit=selection.unit,
                      after={"params": selection.params, "format": format})
         enqueue_on_commit("attendance.run_export", args=(job.pk,))
@@ -241,10 +241,51 @@ def _write(fmt: str, rows, target, selection: reports.Selection, progress) -> No
 
 
 def export_options(selection: reports.Selection) -> dict:
-    """How the writers lay the report out: the same for a direct download and a job's file."""
+    """How the writers lay the report out: the same for a direct download and a job's file.
+    XLSX and PDF carry the notes (closure per month, rule versions); the PDF adds the
+    institution's letterhead and the signature blocks."""
     report = selection.report
     return {"widths": [c.width for c in report.columns], "title": str(report.title),
-            "subtitle": subtitle_of(selection), "layout": report.pdf}
+            "subtitle": subtitle_of(selection), "layout": report.pdf, "notes": reports.report_notes(selection),
+            "letterhead": letterhead_of(selection), "signatures": signatures_of(selection)}
+
+
+def letterhead_of(selection: reports.Selection) -> list[str]:
+    institution = _institution(selection)
+    if institution is None:
+        return []
+    lines = [institution.name.upper()]
+    if selection.unit is not None and selection.unit.pk != institution.pk:
+        lines.append(selection.unit.name)
+    return lines
+
+
+def _institution(selection: reports.Selection):
+    from portal.models import Unit
+
+    if selection.unit is not None:
+        return Unit.objects.filter(pk=selection.unit.ancestor_ids[0]).first()
+    first = selection.employees.values_list("unit__path", flat=True).first()
+    return Unit.objects.filter(pk=int(first.strip("/").split("/")[0])).first() if first else None
+
+
+def _signature(caption: str, office, default_title: str) -> exports.Signature:
+    """The head of ``office`` with name and NIP, or an empty line to sign by hand."""
+    head = getattr(office, "head", None)
+    title = head.jabatan if head is not None else default_title
+    return exports.Signature(caption, title, head.name if head else "", head.nip_display if head else "")
+
+
+def signatures_of(selection: reports.Selection) -> list[exports.Signature]:
+    """Mengetahui: the head of the reported unit (the staff's superior); and the head of the
+    institution's HR office (BKPSDM / Biro SDM) who signs for the numbers."""
+    institution = _institution(selection)
+    unit = selection.unit or institution
+    hr_office = institution.hr_office if institution is not None else None
+    today = timezone.localdate().isoformat()
+    return [_signature(_("Mengetahui,"), unit, _("Kepala %(unit)s") % {"unit": unit.name if unit else ""}),
+            _signature(_("Dibuat pada %(date)s,") % {"date": today}, hr_office,
+                       _("Kepala %(unit)s") % {"unit": hr_office.name} if hr_office else _("Kepala BKPSDM"))]
 
 
 def subtitle_of(selection: reports.Selection) -> str:

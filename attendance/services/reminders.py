@@ -31,8 +31,12 @@ def send_missing_checkin_reminders(*, tz: str, today: dt.date | None = None) -> 
     """Remind people whose working day (their roster's shift, else their unit's pattern) has
     begun with no check-in yet, unless an approved absence (leave, sick, official travel...)
     covers the day. WFH/WFA days still need a check-in."""
-    today = today or local_today(tz)
-    now, zone = timezone.now(), zoneinfo.ZoneInfo(tz)
+    actual_today = local_today(tz)
+    today = today or actual_today
+    zone = zoneinfo.ZoneInfo(tz)
+    # A run for today reminds only those whose day has begun (not the night shift at 08:30);
+    # a catch-up run for another date reminds everyone scheduled that day.
+    now = timezone.now() if today == actual_today else None
     people = Employee.objects.filter(unit__in=units_in_time_zone(tz), is_active=True).select_related(
         "user", "unit").order_by("pk")
     sent = 0
@@ -51,7 +55,7 @@ def send_missing_checkin_reminders(*, tz: str, today: dt.date | None = None) -> 
             if not schedules.counts(person.pk, today):
                 continue
             schedule = schedules.planned(person.pk, person.unit, today).schedule(today, zone)
-            if schedule is None or schedule.start > now:
+            if schedule is None or (now is not None and schedule.start > now):
                 continue
             sent += _remind(person, today) is not None
     return sent

@@ -97,7 +97,8 @@ def shift_save(*, actor, unit: Unit, shift: Shift | None, data: ShiftData) -> Sh
         try:
             row.save()
         except IntegrityError:
-            raise ValidationError({"code": _("Kode %(code)s sudah dipakai di unit ini.") % {"code": row.code}}) from None
+            message = _("Kode %(code)s sudah dipakai di unit ini.") % {"code": row.code}
+            raise ValidationError({"code": message}) from None
         audit_record(actor=actor, verb=Verb.SHIFT_UPDATED if old else Verb.SHIFT_CREATED, obj=row,
                      before=snapshot(old) if old else None, after=snapshot(row), unit=unit)
     return row

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot, UnitStaffChange
 from attendance.rules import staffing_status
-from portal.models import Employee, Unit
+from portal.models import Employee, Unit, WorkPattern
 from portal.selectors import workcalendar
 from scheduling import rules as scheduling_rules
 from scheduling import selectors as scheduling
@@ -49,11 +49,18 @@ def _plan_table(start, end, unit_ids) -> dict[tuple[int, dt.date], dict[str, int
     return table
 
 
-def _working_days_by_institution(units: list[Unit], start, end) -> dict[int, list[dt.date]]:
+def _working_days_by_unit(units: list[Unit], start, end) -> dict[int, list[dt.date]]:
+    """Each unit's working days. Units whose ancestors set the same working patterns share one
+    list (usually a whole institution), so a thousand units cost a handful of calendars."""
+    with_patterns = set(WorkPattern.objects.values_list("unit_id", flat=True).distinct())
+    by_key: dict[tuple, list[dt.date]] = {}
     out = {}
-    for root_id in {u.ancestor_ids[0] for u in units}:
-        root = next((u for u in units if u.pk == root_id), None) or Unit.objects.get(pk=root_id)
-        out[root_id] = workcalendar.working_days(root, start, end)
+    for unit in units:
+        chain = unit.ancestor_ids or [unit.pk]
+        key = (chain[0], tuple(a for a in chain if a in with_patterns))
+        if key not in by_key:
+            by_key[key] = workcalendar.working_days(unit, start, end)
+        out[unit.pk] = by_key[key]
     return out
 
 
@@ -70,13 +77,13 @@ def compute_staffing(start: dt.date, end: dt.date, unit_ids=None, only_days=None
     headcounts = _headcounts(ids)
     plans = _plan_table(start, end, ids)
     policies = scheduling.all_policy_rows()
-    workdays = _working_days_by_institution(units, start, end)
+    workdays = _working_days_by_unit(units, start, end)
     now = timezone.now()
     rows = []
     for unit in units:
         headcount = headcounts.get(unit.pk, 0)
         policy_on = _policy_lookup(unit, policies)
-        for day in workdays[unit.ancestor_ids[0]]:
+        for day in workdays[unit.pk]:
             if only_days is not None and (unit.pk, day) not in only_days:
                 continue
             rows.append(_snapshot_row(unit.pk, day, headcount, plans.get((unit.pk, day), {}), policy_on(day), now))

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from attendance import rules
 from attendance.models import DayStatus, TkNotice, TkNoticeKind
 from attendance.models.audit import Verb
+from attendance.selectors.reports import RUN_LOOKBACK, tk_runs
 from portal.models import Employee, HRAdminScope, User
 from portal.services.audit import audit_record
 from portal.services.notify import notify
-
-RUN_LOOKBACK = dt.timedelta(days=40)  # a run of 10 working days fits in 40 calendar days with holidays
 
 
 def tk_counts(year: int, min_days: int = 1) -> dict[int, int]:
@@ -30,16 +29,6 @@ def tk_counts(year: int, min_days: int = 1) -> dict[int, int]:
     rows = (DayStatus.objects.filter(date__year=year, code=rules.TK).values("employee_id").order_by()
             .annotate(n=Count("pk")).filter(n__gte=min_days))
     return {r["employee_id"]: r["n"] for r in rows}
-
-
-def tk_runs(employee_ids, start: dt.date, end: dt.date) -> dict[int, rules.TkRun]:
-    """The longest run of TK working days of each employee in [start, end]."""
-    by_employee: dict[int, list] = {}
-    for employee_id, day, code in (DayStatus.objects.filter(employee_id__in=list(employee_ids),
-                                                            date__range=(start, end))
-                                   .order_by("employee_id", "date").values_list("employee_id", "date", "code")):
-        by_employee.setdefault(employee_id, []).append((day, code))
-    return {pk: rules.longest_tk_run(days) for pk, days in by_employee.items()}
 
 
 def _recipients(employee: Employee) -> list[User]:
@@ -53,6 +42,12 @@ def _recipients(employee: Employee) -> list[User]:
     return [u for u in users.values() if u.is_active]
 
 
+def _subject(p: dict) -> str:
+    if p["kind"] == TkNoticeKind.CONSECUTIVE:
+        return _("%(name)s: %(days)d hari kerja berturut-turut tanpa keterangan") % p
+    return _("%(name)s mencapai %(days)d hari TK tahun %(year)d") % p
+
+
 def _notify(employee: Employee, notice: TkNotice, sanction: str) -> int:
     params = {"name": employee.name, "nip": employee.nip_display, "days": notice.days, "year": notice.year,
               "sanction": sanction, "kind": notice.kind, "threshold": notice.threshold}
@@ -60,8 +55,7 @@ def _notify(employee: Employee, notice: TkNotice, sanction: str) -> int:
     for user in _recipients(employee):
         sent += notify(
             recipient=user, key=f"tk:{notice.pk}:{user.pk}", kind="attendance.tk_threshold",
-            subject=lambda p: (_("%(name)s: %(days)d hari kerja berturut-turut tanpa keterangan") if p["kind"] ==
-                               TkNoticeKind.CONSECUTIVE else _("%(name)s mencapai %(days)d hari TK tahun %(year)d")) % p,
+            subject=_subject,
             body=lambda p: _("%(name)s (NIP %(nip)s) tidak masuk kerja tanpa alasan yang sah %(days)d hari kerja "
                              "(tahun %(year)d). Menurut PP 94/2021 Pasal 11 ayat (2), jumlah ini termasuk dalam "
                              "ancaman hukuman disiplin: %(sanction)s. Periksa rekap presensi dan tindak lanjuti "

@@ -24,8 +24,8 @@ from attendance.forms import CorrectionForm, DecisionForm, HRCorrectionForm, Pun
 from attendance.models import MODE_BY_KIND, Correction, CorrectionStatus, DayStatus, Punch, Source, WorkMode
 from attendance.rules import BELUM, CUTI_BERSAMA, HADIR, LIBUR, PSW, TK, TL, TL_PSW
 from attendance.selectors import presence
-from attendance.services import corrections as correction_services
 from attendance.selectors.schedule import planned_day
+from attendance.services import corrections as correction_services
 from attendance.services import day_status
 from attendance.services import presence as presence_services
 from portal import uploads

@@ -128,7 +128,8 @@ def _table(request, selection: reports.Selection) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"header": selection.report.header(), "query": query.urlencode(),
-               "export_fields": [(k, request.GET.get(k, "")) for k in FORM_FIELDS]}
+               "export_fields": [(k, request.GET.get(k, "")) for k in FORM_FIELDS],
+               "closure_status": reports.closure_status(selection)}
     if reports.recompute_cost(selection, stale) > export_jobs.SYNC_MAX_RECOMPUTE:
         export_jobs.report_prepare(actor=request.user, selection=selection)
         return {**context, "preparing": True, "rows": [], "total": 0, "pages": 0, "page_number": 1}
@@ -140,7 +141,8 @@ def _table(request, selection: reports.Selection) -> dict:
     except ValueError:
         number = 1
     rows = list(reports.report_rows(selection, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, header=False))
-    return {**context, "rows": rows, "total": total, "page_number": number, "pages": pages}
+    return {**context, "rows": rows, "total": total, "page_number": number, "pages": pages,
+            "totals": reports.report_totals(selection) if total else None, "versions": reports.rule_versions(selection)}
 
 
 @login_required
@@ -184,7 +186,8 @@ def _period_args(selection: reports.Selection) -> dict:
 
 
 def _direct(selection: reports.Selection, fmt: str):
-    return exports.file_response(fmt, reports.report_rows(selection), f"{selection.filename_stem}.{fmt}",
+    return exports.file_response(fmt, reports.report_rows(selection),
+                                 f"{selection.filename_stem}.{exports.extension(fmt)}",
                                  **export_jobs.export_options(selection))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.api import fields
-from portal.api.serializers import EmployeeSerializer, UnitRefSerializer
+from portal.api.serializers import EmployeeSerializer, UnitRefSerializer, UnitSerializer
 from portal.models import (
     AuditEvent,
     CalendarOverride,
@@ -27,6 +27,7 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.models.org import RecordsEndReason
 from portal.selectors import employees_visible_to, hr_scope_units, units_visible_to
 from portal.services.calendar import institutions_writable_by
 from portal.services.people_import import KIND_EMPLOYEES, KIND_UNITS
@@ -77,16 +78,21 @@ def _required() -> list:
 class UnitWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     """A unit to create or change. Only superusers create an instansi (no parent)."""
 
+    attendance_from = fields.DateField(required=False, allow_null=True,
+                                       help_text="Instansi only: the go-live date; no day status before it.")
     parent = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none(), allow_null=True, required=False,
                                                 help_text="Parent unit id, inside the caller's scope.")
     head = serializers.PrimaryKeyRelatedField(queryset=Employee.objects.none(), allow_null=True, required=False,
                                               help_text="Employee id of the unit head (same institution).")
-    scoped_fields = {"parent": units_visible_to, "head": institution_employees}
+    hr_office = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.none(), allow_null=True, required=False,
+        help_text="Instansi only: the unit whose head signs attendance reports (BKPSDM / Biro SDM).")
+    scoped_fields = {"parent": units_visible_to, "head": institution_employees, "hr_office": units_visible_to}
 
     class Meta:
         model = Unit
         fields = ["code", "name", "kind", "parent", "time_zone", "head", "address", "latitude", "longitude",
-                  "radius_m", "is_active"]
+                  "radius_m", "attendance_from", "hr_office", "is_active"]
         extra_kwargs = {"code": {"validators": []}}  # uniqueness is the service's (full_clean)
 
     def __init__(self, *args, **kwargs):
@@ -101,18 +107,53 @@ class UnitWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         creating = self.instance is None
         if creating and not getattr(user, "is_superuser", False) and attrs.get("parent") is None:
             raise serializers.ValidationError({"parent": _required()})
+        parent = attrs["parent"] if "parent" in attrs else getattr(self.instance, "parent", None)
+        if attrs.get("attendance_from") and parent is not None:
+            raise serializers.ValidationError(
+                {"attendance_from": [_("Tanggal mulai presensi hanya diisi untuk instansi.")]})
+        if attrs.get("hr_office") and parent is not None:
+            raise serializers.ValidationError(
+                {"hr_office": [_("Unit kepegawaian hanya diisi untuk instansi.")]})
         return attrs
+
+
+class UnitDetailSerializer(UnitSerializer):
+    """A unit as HR sees it: :class:`UnitSerializer` plus the institution's go-live date."""
+
+    attendance_from = fields.DateField(read_only=True, allow_null=True,
+                                       help_text="Instansi: the go-live date (no day status before it); null "
+                                                 "elsewhere or when unset.")
+
+    hr_office = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
+                                                   help_text="Instansi: the unit whose head signs reports.")
+
+    class Meta(UnitSerializer.Meta):
+        fields = [*UnitSerializer.Meta.fields, "attendance_from", "hr_office"]
+        read_only_fields = fields
 
 
 # --- Employees -----------------------------------------------------------------------------
 
 
+RECORDS_HELP = {
+    "records_start": "TMT at the institution: the first day attendance is counted; null = since the "
+                     "institution's go-live.",
+    "records_end": "The last day attendance is counted (retired, moved out, died); null = still counted.",
+    "records_end_reason": "pensiun, mutasi_keluar, meninggal, berhenti or lainnya; only with records_end.",
+}
+
+
 class EmployeeDetailSerializer(EmployeeSerializer):
     disciplinary_until = fields.DateField(read_only=True, allow_null=True)
     username = serializers.CharField(source="user.username", read_only=True, help_text="Login account.")
+    records_start = fields.DateField(read_only=True, allow_null=True, help_text=RECORDS_HELP["records_start"])
+    records_end = fields.DateField(read_only=True, allow_null=True, help_text=RECORDS_HELP["records_end"])
+    records_end_reason = serializers.ChoiceField(choices=RecordsEndReason.choices, read_only=True,
+                                                 allow_blank=True, help_text=RECORDS_HELP["records_end_reason"])
 
     class Meta(EmployeeSerializer.Meta):
-        fields = [*EmployeeSerializer.Meta.fields, "disciplinary_until", "username"]
+        fields = [*EmployeeSerializer.Meta.fields, "disciplinary_until", "records_start", "records_end",
+                  "records_end_reason", "username"]
         read_only_fields = fields
 
 
@@ -132,12 +173,17 @@ class EmployeeWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     initial_password = serializers.CharField(max_length=MAX_IMPORT_PASSWORD, required=False, write_only=True,
                                              allow_blank=True, trim_whitespace=False,
                                              style={"input_type": "password"}, help_text="Only on create.")
+    records_start = fields.DateField(required=False, allow_null=True, help_text=RECORDS_HELP["records_start"])
+    records_end = fields.DateField(required=False, allow_null=True, help_text=RECORDS_HELP["records_end"])
+    records_end_reason = serializers.ChoiceField(choices=RecordsEndReason.choices, required=False, allow_blank=True,
+                                                 help_text=RECORDS_HELP["records_end_reason"])
     scoped_fields = {"unit": units_visible_to, "supervisor": institution_employees}
 
     class Meta:
         model = Employee
         fields = ["nip", "asn_type", "name", "jabatan", "position_kind", "unit", "supervisor", "placement_date",
-                  "disciplinary_until", "is_active", "username", "email", "initial_password"]
+                  "disciplinary_until", "records_start", "records_end", "records_end_reason", "is_active",
+                  "username", "email", "initial_password"]
 
     def validate_initial_password(self, value):
         if value:

@@ -83,6 +83,10 @@ class Unit(models.Model):
     latitude = models.DecimalField(_("lintang"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("bujur"), max_digits=9, decimal_places=6, null=True, blank=True)
     radius_m = models.PositiveIntegerField(_("radius presensi (m)"), default=100)
+    hr_office = models.ForeignKey(
+        "self", verbose_name=_("unit kepegawaian"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Untuk instansi: BKPSDM / Biro SDM, yang kepalanya menandatangani rekap presensi."))
     attendance_from = models.DateField(
         _("presensi dihitung mulai"), null=True, blank=True,
         help_text=_("Untuk instansi: tanggal mulai memakai portal (go-live). Tidak ada status presensi sebelum "

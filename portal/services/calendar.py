@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,13 +22,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import hooks
-from portal import rules
+from portal import hooks, rules
 from portal.models import WEEKDAYS, CalendarOverride, PatternKind, RamadanPeriod, Unit, WorkPattern, WorkPatternDay
 from portal.models.audit import Verb
 from portal.selectors import units_visible_to
 from portal.selectors.closures import closures_touching, refuse_change_from, refuse_if_closed
 from portal.services.audit import audit_record, snapshot
+
 
 def institutions_writable_by(actor):
     """Tree roots whose calendar ``actor`` may change (all for a superuser)."""
@@ -127,9 +126,20 @@ def calendar_override_delete(*, actor, override: CalendarOverride) -> None:
 # --- Ramadan ----------------------------------------------------------------------------------
 
 
-def _no_overlap(row: RamadanPeriod) -> None:
-    """One Ramadan period at a time per institution (and nationally): two would leave the hours
-    of the days they share to chance."""
+def _ramadan_clean(row: RamadanPeriod) -> None:
+    """Hours that make a day, and one Ramadan period at a time per institution (and nationally):
+    two would leave the hours of the days they share to chance."""
+    errors = {}
+    for end_field, break_field in (("end_time", "break_minutes"), ("friday_end_time", "friday_break_minutes")):
+        start, end, pause = row.start_time, getattr(row, end_field), getattr(row, break_field)
+        if start is None or end is None:
+            continue
+        if rules.shift_span_error(start, end, False):
+            errors[end_field] = _("Jam pulang harus sesudah jam masuk.")
+        elif pause is not None and pause >= rules.DayHours(start, end, 0).span_minutes:
+            errors[break_field] = _("Istirahat harus lebih singkat dari jam kerjanya.")
+    if errors:
+        raise ValidationError(errors)
     if not (row.start and row.end):
         return
     same = RamadanPeriod.objects.filter(start__lte=row.end, end__gte=row.start).exclude(pk=row.pk)
@@ -149,7 +159,7 @@ def _period(row: RamadanPeriod) -> tuple[dt.date, dt.date]:
 def ramadan_period_save(*, actor, row: RamadanPeriod) -> RamadanPeriod:
     """Ramadan hours over a date range, nationally (superusers) or for one institution."""
     return _save(actor, row, created=Verb.RAMADAN_PERIOD_CREATED, updated=Verb.RAMADAN_PERIOD_UPDATED, span=_period,
-                 validate=_no_overlap)
+                 validate=_ramadan_clean)
 
 
 def ramadan_period_delete(*, actor, row: RamadanPeriod) -> None:

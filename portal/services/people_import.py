@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from portal import rules, xlsx
 from portal.models import AsnType, Employee, PositionKind, TimeZone, Unit, UnitKind, User
 from portal.models.audit import Verb
-from portal.models.org import TZ_ABBREVIATION
+from portal.models.org import TZ_ABBREVIATION, RecordsEndReason
 from portal.selectors import hr_scope_units, units_visible_to
 from portal.services.audit import audit_record, snapshot
 from portal.services.org import employee_save, unit_save
@@ -54,6 +54,8 @@ UNIT_COLUMNS = (
     Column("parent_code", False, gettext_lazy("Kode unit induk (di basis data atau di berkas ini); kosong hanya "
                                               "untuk instansi.")),
     Column("time_zone", False, gettext_lazy("WIB, WITA atau WIT; kosong = ikut unit induk (wajib untuk instansi).")),
+    Column("attendance_from", False, gettext_lazy("Hanya untuk instansi: tanggal mulai memakai portal (mulai "
+                                                  "presensi), TTTT-BB-HH atau HH/BB/TTTT; kosong = tidak diubah.")),
 )
 EMPLOYEE_COLUMNS = (
     Column("nip", True, gettext_lazy("NIP / NI PPPK 18 digit (spasi boleh). Di Excel, format sel sebagai Teks.")),
@@ -65,6 +67,12 @@ EMPLOYEE_COLUMNS = (
     Column("unit_code", True, gettext_lazy("Kode unit kerja (harus sudah ada).")),
     Column("supervisor_nip", False, gettext_lazy("NIP atasan langsung (di basis data atau di berkas ini).")),
     Column("placement_date", False, gettext_lazy("TMT penempatan: TTTT-BB-HH atau HH/BB/TTTT.")),
+    Column("records_start", False, gettext_lazy("TMT presensi di instansi ini: TTTT-BB-HH atau HH/BB/TTTT; kosong "
+                                                "= sejak instansi mulai memakai portal.")),
+    Column("records_end", False, gettext_lazy("Hari kerja terakhir yang dihitung presensinya (pensiun, mutasi "
+                                              "keluar, meninggal): TTTT-BB-HH atau HH/BB/TTTT.")),
+    Column("records_end_reason", False, gettext_lazy("Alasan berakhir: pensiun, mutasi_keluar, meninggal, berhenti, "
+                                                     "lainnya (atau labelnya); hanya bersama records_end.")),
     Column("email", False, gettext_lazy("Surel akun.")),
     Column("username", False, gettext_lazy("Nama pengguna akun; kosong = NIP untuk pegawai baru.")),
 )
@@ -75,7 +83,8 @@ HEADER_ALIASES = {
     "kode": "code", "nama": "name", "jenis": "kind", "kode_induk": "parent_code", "zona_waktu": "time_zone",
     "jenis_asn": "asn_type", "jenis_jabatan": "position_kind", "kode_unit": "unit_code",
     "nip_atasan": "supervisor_nip", "tmt_penempatan": "placement_date", "surel": "email",
-    "nama_pengguna": "username",
+    "nama_pengguna": "username", "tmt_presensi": "records_start", "akhir_presensi": "records_end",
+    "alasan_akhir": "records_end_reason", "mulai_presensi": "attendance_from",
 }
 
 
@@ -378,6 +387,7 @@ class _UnitRow:
     parent_code: str
     time_zone: str
     existing: Unit | None
+    attendance_from: dt.date | None = None  # None: the cell is empty, the current value stays
 
 
 def units_import(*, actor, table, dry_run: bool = True) -> ImportResult:
@@ -423,6 +433,14 @@ def _parse_unit_row(plan: _Plan, number: int, values: dict, db_units, seen: dict
     kind = plan.parse(number, "kind", lambda v: _choice(v, UnitKind.choices), kind_text) if kind_text else None
     tz_text = _text(values.get("time_zone"))
     time_zone = plan.parse(number, "time_zone", _tz_choice, tz_text) if tz_text else ""
+    attendance_from = None
+    if _is_filled(values.get("attendance_from")):
+        attendance_from = plan.parse(number, "attendance_from", _date, values.get("attendance_from"))
+        if attendance_from is None:
+            return None
+        if kind is not None and kind != UnitKind.INSTANSI:
+            plan.error(number, "attendance_from", _("Tanggal mulai presensi hanya diisi untuk instansi."))
+            return None
     if code and code in seen:
         plan.error(number, "code", _("Kode %(code)s sudah muncul di baris %(row)d.") % {"code": code,
                                                                                       "row": seen[code]})
@@ -431,7 +449,8 @@ def _parse_unit_row(plan: _Plan, number: int, values: dict, db_units, seen: dict
         seen[code] = number
     if None in (code, name, kind, time_zone):
         return None
-    return _UnitRow(number, code, name, kind, _text(values.get("parent_code")), time_zone, db_units.get(code))
+    return _UnitRow(number, code, name, kind, _text(values.get("parent_code")), time_zone, db_units.get(code),
+                    attendance_from)
 
 
 def _check_unit_parent(plan: _Plan, item: _UnitRow, db_units, seen: dict[str, int]) -> None:
@@ -485,7 +504,9 @@ def _unit_state(item: _UnitRow) -> str:
     if unit is None:
         return "created"
     current = (unit.name, unit.kind, unit.parent.code if unit.parent_id else "", unit.time_zone)
-    return "unchanged" if current == (item.name, item.kind, item.parent_code, item.time_zone) else "updated"
+    same = current == (item.name, item.kind, item.parent_code, item.time_zone)
+    same = same and (item.attendance_from is None or unit.attendance_from == item.attendance_from)
+    return "unchanged" if same else "updated"
 
 
 def _write_units(actor, items: list[_UnitRow], db_units: dict[str, Unit]) -> None:
@@ -493,6 +514,8 @@ def _write_units(actor, items: list[_UnitRow], db_units: dict[str, Unit]) -> Non
     for item in items:
         unit = item.existing or Unit(code=item.code)
         unit.name, unit.kind, unit.time_zone = item.name, item.kind, item.time_zone
+        if item.attendance_from is not None:
+            unit.attendance_from = item.attendance_from
         unit.parent = saved[item.parent_code] if item.parent_code else None
         try:
             saved[item.code] = unit_save(actor=actor, unit=unit)
@@ -590,8 +613,12 @@ def _parse_employee_row(plan: _Plan, ctx: _EmployeeContext, number: int, values:
     for column, choices in (("asn_type", AsnType.choices), ("position_kind", PositionKind.choices)):
         if text := _text(values.get(column)):
             out[column] = plan.parse(number, column, lambda v, c=choices: _choice(v, c), text)
-    if _is_filled(values.get("placement_date")):
-        out["placement_date"] = plan.parse(number, "placement_date", _date, values.get("placement_date"))
+    for column in ("placement_date", "records_start", "records_end"):
+        if _is_filled(values.get(column)):
+            out[column] = plan.parse(number, column, _date, values.get(column))
+    if text := _text(values.get("records_end_reason")):
+        out["records_end_reason"] = plan.parse(number, "records_end_reason", _records_end_reason, text)
+    _check_records_window(plan, number, out, existing)
     asn_type = out.get("asn_type") or (existing.asn_type if existing else AsnType.PNS)
     if nip:
         nip = _check_nip(plan, number, nip, asn_type, seen)
@@ -618,6 +645,29 @@ def _check_nip(plan: _Plan, number: int, nip: str, asn_type: str, seen: dict[str
         return None
     seen[nip] = number
     return nip
+
+
+def _records_end_reason(value: str) -> str:
+    """A RecordsEndReason value or its label, in any case ("Pensiun", "mutasi_keluar", "Meninggal dunia")."""
+    return _choice(value, RecordsEndReason.choices, {"mutasi": RecordsEndReason.MUTASI,
+                                                     "meninggal_dunia": RecordsEndReason.MENINGGAL,
+                                                     "diberhentikan": RecordsEndReason.BERHENTI})
+
+
+def _check_records_window(plan: _Plan, number: int, out: dict, existing: Employee | None) -> None:
+    """The records window the row leaves (an empty cell keeps the current value): it ends on or after
+    its start, and a reason needs an end."""
+    if any(out.get(c, "") is None for c in ("records_start", "records_end", "records_end_reason")):
+        return  # a cell that did not parse already carries its error
+
+    def final(column):
+        return out[column] if column in out else (getattr(existing, column) if existing else None)
+
+    start, end, reason = final("records_start"), final("records_end"), final("records_end_reason")
+    if start and end and end < start:
+        plan.error(number, "records_end", _("Tanggal akhir presensi tidak boleh sebelum tanggal mulainya."))
+    elif reason and not end:
+        plan.error(number, "records_end", _("Isi tanggal akhir presensi untuk alasan yang dipilih."))
 
 
 def _check_unit_code(plan: _Plan, ctx: _EmployeeContext, number: int, code: str) -> Unit | None:
@@ -722,7 +772,8 @@ def _supervisor_map(parsed: dict[str, _EmployeeRow], ctx: _EmployeeContext) -> d
     return parent_of
 
 
-_EMPLOYEE_FIELDS = ("name", "jabatan", "asn_type", "position_kind", "placement_date")
+_EMPLOYEE_FIELDS = ("name", "jabatan", "asn_type", "position_kind", "placement_date", "records_start", "records_end",
+                    "records_end_reason")
 
 
 def _employee_state(item: _EmployeeRow) -> str:

@@ -114,6 +114,7 @@ def test_it_puts_the_same_numbers_in_the_exported_file_as_on_the_page(client, hr
     params = {"report": "monthly-recap", "unit": dinkes.pk, "month": "2026-12"}
     context = page(client, hr, "attendance-reports", params)
     on_page = [[str(h) for h in context["header"]]] + [[_text(v) for v in row] for row in context["rows"]]
+    on_page.append([_text(v) for v in context["totals"]])  # the table's footer: the file's last row
     with django_capture_on_commit_callbacks(execute=True):
         job = api(hr).post("/api/v1/exports/", {**params, "format": "csv"}, format="json").json()
     detail = api(hr).get(f"/api/v1/exports/{job['id']}/").json()

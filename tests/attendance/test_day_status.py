@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from attendance.models import Band, BandKind, DayStatus, Punch
+from attendance.models import AttendanceRules, Band, BandKind, DayStatus, Punch
 from attendance.services.corrections import correction_decide, correction_submit
 from attendance.services.day_status import compute_day_statuses
 from attendance.services.presence import punch_check_in, punch_check_out
@@ -121,12 +121,23 @@ def test_it_ends_earlier_in_ramadan(ramadan, ani, day, hms, code):
     assert status(ani, day).code == code
 
 
+def rules_version(institution, effective_from=dt.date(1900, 1, 1), tl=(), psw=(), **kw):
+    version = AttendanceRules.objects.create(institution=institution, effective_from=effective_from, **kw)
+    for kind, table in ((BandKind.TL, tl), (BandKind.PSW, psw)):
+        for level, low, high, pct in table:
+            Band.objects.create(rules=version, kind=kind, level=level, from_minute=low, to_minute=high,
+                                deduction_percent=Decimal(pct) if pct is not None else None)
+    return version
+
+
+COMMON = [(1, 1, 30, "0.5"), (2, 31, 60, "1"), (3, 61, 90, "1.25"), (4, 91, None, "1.5")]
+
+
 @pytest.fixture
 def strict_bands(pemkot):
-    """Pemkot's own TL table: 5 grace minutes, 15-minute steps, heavier deductions. PSW stays default."""
-    for level, low, high, pct in [(1, 6, 15, "0.25"), (2, 16, 30, "0.75"), (3, 31, 45, "1.00"), (4, 46, None, "2.00")]:
-        Band.objects.create(institution=pemkot, kind=BandKind.TL, level=level, from_minute=low, to_minute=high,
-                            deduction_percent=Decimal(pct))
+    """Pemkot's own TL table: 5 grace minutes, 15-minute steps, heavier deductions; PSW the common one."""
+    return rules_version(pemkot, tl=[(1, 6, 15, "0.25"), (2, 16, 30, "0.75"), (3, 31, 45, "1.00"),
+                                     (4, 46, None, "2.00")], psw=COMMON)
 
 
 @pytest.mark.parametrize(("hms", "level", "deduction"), [
@@ -139,12 +150,14 @@ def test_it_uses_the_institutions_band_table(strict_bands, worker, hms, level, d
     assert (row.tl_level, row.deduction_percent) == (level, Decimal(deduction))
 
 
-def test_it_keeps_the_defaults_where_the_institution_set_none(strict_bands, ani, outsider):
+def test_it_keeps_the_built_in_edges_without_deductions_where_the_institution_set_none(strict_bands, ani, outsider):
     check_in(outsider, local(outsider.unit, MONDAY, 7, 50))
-    assert (status(outsider, MONDAY).tl_level, status(outsider, MONDAY).deduction_percent) == (1, Decimal("0.5"))
+    row = status(outsider, MONDAY)
+    assert (row.tl_level, row.deduction_percent, row.rules_version) == (1, Decimal("0"), None)
     check_in(ani, local(ani.unit, MONDAY, 7, 0))
     check_out(ani, local(ani.unit, MONDAY, 14, 59, 59))
-    assert (status(ani, MONDAY).psw_level, status(ani, MONDAY).deduction_percent) == (3, Decimal("1.25"))
+    row = status(ani, MONDAY)
+    assert (row.psw_level, row.deduction_percent, row.rules_version) == (3, Decimal("1.25"), strict_bands.pk)
 
 
 def approved(employee, approver, kind, day):
@@ -163,10 +176,18 @@ def test_it_marks_a_late_wfh_day_as_wfh_and_late(ani, kabid):
     assert Punch.objects.get(employee=ani).work_mode == "WFH"
 
 
-def test_it_marks_a_holiday_with_a_punch(ani):
+def test_it_records_a_holiday_punch_as_off_schedule(ani):
     check_in(ani, local(ani.unit, CHRISTMAS, 8, 0))
     row = status(ani, CHRISTMAS)
-    assert (row.code, row.note, row.tl_level, row.deduction_percent) == ("LIBUR", "presensi pada hari libur", None, 0)
+    assert (row.code, row.off_schedule, row.note, row.tl_level, row.deduction_percent) == (
+        "LUAR_JADWAL", True, "Hari Raya Natal", None, 0)
+
+
+def test_it_records_a_weekend_punch_as_off_schedule(ani):
+    saturday = MONDAY - dt.timedelta(days=2)
+    check_in(ani, local(ani.unit, saturday, 9, 0))
+    row = status(ani, saturday)
+    assert (row.code, row.off_schedule, row.note) == ("LUAR_JADWAL", True, "presensi di luar jadwal kerja")
 
 
 def test_it_marks_cuti_bersama_without_a_punch(ani):
@@ -192,7 +213,8 @@ def test_it_waits_until_the_local_day_is_over(upt):
     assert recompute(person, MONDAY, local(upt, MONDAY + dt.timedelta(days=1), 0, 0)).code == "TK"
 
 
-def test_it_marks_a_missing_check_out_once_the_day_is_over(ani):
+def test_it_marks_a_missing_check_out_once_the_day_is_over(ani, pemkot):
+    rules_version(pemkot, tl=COMMON, psw=COMMON)
     check_in(ani, local(ani.unit, MONDAY, 7, 20))
     assert status(ani, MONDAY).code == "HADIR"
     row = recompute(ani, MONDAY, local(ani.unit, MONDAY + dt.timedelta(days=1), 7, 0))

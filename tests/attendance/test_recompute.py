@@ -6,15 +6,19 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 import attendance.tasks  # noqa: F401 - registers the recompute tasks by name, as a worker would
-from attendance.models import Band, BandKind, DayStatus
+from attendance.models import AttendanceRules, BandKind, DayStatus
 from attendance.services import recompute, staffing
+from attendance.services.attendance_rules import BandData, RulesData, attendance_rules_delete, attendance_rules_save
 from attendance.services.day_status import compute_day_statuses
 from attendance.services.presence import punch_check_in, punch_check_out
 from portal.celery import app
-from portal.models import AuditEvent, CalendarOverride, OverrideKind, RamadanPeriod, WorkingHours
+from portal.models import AuditEvent, CalendarOverride, OverrideKind, RamadanPeriod
+from portal.services.calendar import PatternDayData, work_pattern_delete, work_pattern_save
 from scheduling import services as scheduling
 from scheduling.models import Kind
 from tests.factories import EmployeeFactory, HRAdminScopeFactory, UserFactory
@@ -106,7 +110,7 @@ def test_it_recomputes_the_institution_when_hr_adds_and_removes_a_holiday(
     post_admin(admin_client, django_capture_on_commit_callbacks, reverse("admin:portal_calendaroverride_add"),
                {"institution": pemkot.pk, "date": "2026-12-07", "kind": OverrideKind.HOLIDAY,
                 "name": "Hari jadi kota"})
-    assert (status(late_monday).code, status(late_monday).note) == ("LIBUR", "presensi pada hari libur")
+    assert (status(late_monday).code, status(late_monday).note) == ("LUAR_JADWAL", "Hari jadi kota")
     assert status(outsider).computed_at == outsider_before  # another institution: untouched
     override = CalendarOverride.objects.get()
     post_admin(admin_client, django_capture_on_commit_callbacks,
@@ -139,14 +143,16 @@ def test_it_does_not_enqueue_for_a_future_holiday(pemkot, admin_client, django_c
     assert callbacks == []
 
 
-def test_it_recomputes_when_hr_changes_working_hours(late_monday, pemkot, admin_client,
-                                                     django_capture_on_commit_callbacks, on_tuesday):
-    post_admin(admin_client, django_capture_on_commit_callbacks, reverse("admin:portal_workinghours_add"),
-               {"institution": pemkot.pk, "weekday": 0, "start": "08:00:00", "end": "16:00:00", "break_minutes": 60})
+def test_it_recomputes_from_the_date_a_working_pattern_applies(late_monday, pemkot, superuser,
+                                                                django_capture_on_commit_callbacks, on_tuesday):
+    days = [PatternDayData(0, dt.time(8, 0), dt.time(16, 0), 60)]
+    with django_capture_on_commit_callbacks(execute=True):
+        pattern = work_pattern_save(actor=superuser, unit=pemkot, pattern=None, effective_from=MONDAY,
+                                    kind="weekly", flex_until=None, note="", days=days)
     assert (status(late_monday).code, status(late_monday).tl_level) == ("HADIR", None)
-    hours = WorkingHours.objects.get()
-    post_admin(admin_client, django_capture_on_commit_callbacks,
-               reverse("admin:portal_workinghours_delete", args=[hours.pk]), {"post": "yes"})
+    assert AuditEvent.objects.filter(verb="work_pattern.created", object_id=str(pattern.pk)).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        work_pattern_delete(actor=superuser, pattern=pattern)
     assert status(late_monday).tl_minutes == 20
 
 
@@ -160,46 +166,55 @@ def test_it_recomputes_every_institution_for_a_national_ramadan_period(
     assert status(outsider).code == "HADIR"  # the WITA institution too
 
 
-def band_form(institution, **kw):
-    return {"institution": institution.pk, "kind": BandKind.TL, "level": 1, "from_minute": 1, "to_minute": 30,
-            "deduction_percent": "2.50", **kw}
+def rules_data(**kw):
+    base = dict(effective_from=dt.date(2026, 12, 1), min_stay_minutes=60, latest_check_in_minutes=None,
+                implausible_status="TK", tk_deduction_percent=None, daily_cap_percent=None,
+                legal_basis="Perwali 1/2026")
+    return RulesData(**{**base, **kw})
 
 
-def test_it_recomputes_and_audits_when_hr_edits_the_band_table(
-        late_monday, pemkot, client, django_capture_on_commit_callbacks, on_tuesday):
-    hr_pemkot = UserFactory(username="hr_pemkot", is_staff=True)
+def tl_band(from_minute=1, deduction="2.50"):
+    return [BandData(BandKind.TL, 1, from_minute, None, Decimal(deduction))]
+
+
+def test_it_recomputes_and_audits_when_hr_edits_the_rules_version(
+        late_monday, pemkot, django_capture_on_commit_callbacks, on_tuesday):
+    hr_pemkot = UserFactory(username="hr_pemkot")
     HRAdminScopeFactory(user=hr_pemkot, unit=pemkot)
-    client.force_login(hr_pemkot)
-    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_add"), band_form(pemkot))
+    with django_capture_on_commit_callbacks(execute=True):
+        version = attendance_rules_save(actor=hr_pemkot, institution=pemkot, version=None, data=rules_data(),
+                                        bands=tl_band())
     assert (status(late_monday).tl_level, status(late_monday).deduction_percent) == (1, Decimal("2.50"))
-    band = Band.objects.get()
-    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_change", args=[band.pk]),
-               band_form(pemkot, from_minute=21, deduction_percent="0.30"))
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_rules_save(actor=hr_pemkot, institution=pemkot, version=version, data=rules_data(),
+                              bands=tl_band(from_minute=21, deduction="0.30"))
     assert (status(late_monday).code, status(late_monday).deduction_percent) == ("HADIR", 0)  # 20 < 21: grace
-    post_admin(client, django_capture_on_commit_callbacks, reverse("admin:attendance_band_delete", args=[band.pk]),
-               {"post": "yes"})
-    assert status(late_monday).deduction_percent == Decimal("0.5")  # back to the defaults
-    events = AuditEvent.objects.filter(object_type="attendance.band", object_id=str(band.pk)).order_by("pk")
-    assert [e.verb for e in events] == ["band.created", "band.updated", "band.deleted"]
-    assert events[1].before["from_minute"] == 1 and events[1].after["from_minute"] == 21
+    pk = version.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_rules_delete(actor=hr_pemkot, version=version)
+    assert (status(late_monday).deduction_percent, status(late_monday).rules_version) == (0, None)  # built-in
+    events = AuditEvent.objects.filter(object_type="attendance.attendancerules",
+                                       object_id=str(pk)).order_by("pk")
+    assert [e.verb for e in events] == ["attendance_rules.created", "attendance_rules.updated",
+                                        "attendance_rules.deleted"]
+    assert events[1].before["bands"][0]["from_minute"] == 1 and events[1].after["bands"][0]["from_minute"] == 21
     assert all(e.actor == hr_pemkot and e.unit == pemkot for e in events)
 
 
-def test_it_keeps_other_institutions_out_of_the_band_table(pemkot, pemprov_lain, client, on_tuesday):
-    hr_lain = UserFactory(username="hr_lain_staff", is_staff=True)
+def test_it_keeps_other_institutions_out_of_the_rules(pemkot, pemprov_lain, on_tuesday):
+    hr_lain = UserFactory(username="hr_lain_staff")
     HRAdminScopeFactory(user=hr_lain, unit=pemprov_lain)
-    theirs = Band.objects.create(institution=pemkot, kind=BandKind.TL, level=1, from_minute=1, to_minute=30,
-                                 deduction_percent=1)
-    client.force_login(hr_lain)
-    response = client.post(reverse("admin:attendance_band_add"), band_form(pemkot))
-    assert response.status_code == 200 and "institution" in response.context["adminform"].form.errors
-    assert client.get(reverse("admin:attendance_band_change", args=[theirs.pk])).status_code == 302
-    assert Band.objects.count() == 1
+    with pytest.raises(Http404):
+        attendance_rules_save(actor=hr_lain, institution=pemkot, version=None, data=rules_data(), bands=tl_band())
+    assert not AttendanceRules.objects.exists()
 
 
-def test_it_refuses_a_band_that_ends_before_it_starts(pemkot, admin_client):
-    response = admin_client.post(reverse("admin:attendance_band_add"), band_form(pemkot, from_minute=31, to_minute=5))
-    assert "to_minute" in response.context["adminform"].form.errors
+def test_it_refuses_a_band_that_ends_before_it_starts(pemkot, superuser, on_tuesday):
+    with pytest.raises(ValidationError) as refused:
+        attendance_rules_save(actor=superuser, institution=pemkot, version=None, data=rules_data(),
+                              bands=[BandData(BandKind.TL, 1, 31, 5, Decimal(1))])
+    assert "bands" in refused.value.message_dict
+    assert not AttendanceRules.objects.exists()
 
 
 def test_it_recomputes_one_institution_in_batches(pemkot, dinkes, bidang_p2p, upt, outsider, monkeypatch):

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
+from attendance.models import AttendanceRules, Band, BandKind, Correction, CorrectionStatus, DayStatus, Punch, WorkMode
 from attendance.selectors import reports
 from attendance.services.day_status import recompute_day
 from portal import exports
@@ -31,6 +32,18 @@ AUG = "2026-08"
 def september(time_machine):
     # August 2026 is over: 19 working days, holidays on the 17th (Monday) and 25th (Tuesday).
     time_machine.move_to(dt.datetime(2026, 9, 10, 10, 0, tzinfo=WIB), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def deductions(pemkot):
+    """The institution's own table (the portal ships none): 0.5 / 1 / 1.25 / 1.5 %, no TK deduction."""
+    rules = AttendanceRules.objects.create(institution=pemkot, effective_from=dt.date(2026, 1, 1),
+                                           legal_basis="Perwali Contoh 7/2025")
+    for kind in (BandKind.TL, BandKind.PSW):
+        for level, low, high, pct in [(1, 1, 30, "0.5"), (2, 31, 60, "1"), (3, 61, 90, "1.25"), (4, 91, None, "1.5")]:
+            Band.objects.create(rules=rules, kind=kind, level=level, from_minute=low, to_minute=high,
+                                deduction_percent=Decimal(pct))
+    return rules
 
 
 def punch(person, day: int, check_in=(7, 30), check_out=(16, 0), *, zone=WIB, mode=WorkMode.WFO, **extra):
@@ -86,12 +99,12 @@ def by_nip(selection) -> dict[str, list]:
     return {row[0]: row for row in rows[1:]}
 
 
-def test_it_recaps_a_hand_built_month(hr, dinkes, august):
+def test_it_recaps_a_hand_built_month(hr, dinkes, august, deductions):
     ani, budi = august
     selection = resolve(hr, unit=dinkes.pk)
     rows = by_nip(selection)
-    assert rows[ani.nip] == [
-        ani.nip, "Ani Lestari", ani.jabatan, "Bidang P2P",
+    assert rows[ani.nip_display] == [
+        "19700101 199503 1 " + ani.nip[-3:], "Ani Lestari", ani.jabatan, "Bidang P2P",
         19, 13, 11, 2,  # working days, present, WFO, WFH/WFA
         1, 1, 0, 2, 160,  # TL1..TL4, TL minutes
         0, 1, 0, 1, 60,  # PSW1..PSW4, PSW minutes
@@ -99,10 +112,12 @@ def test_it_recaps_a_hand_built_month(hr, dinkes, august):
         1, 1, 1, 1,  # DL, TB/Diklat, izin, sakit
         1, 0, 0, 0, 0, 0,  # CT CB CS CM CAP CLTN
         1,  # TK
-        Decimal("68.42"), Decimal("7.00"),
-        "1 hari presensi pada hari libur; 1 hari ada presensi pada hari izin/cuti",
+        0, 0, 0, 0, 1,  # partial permissions, implausible, to review, holiday duty, off schedule (17 August)
+        Decimal("68.42"), Decimal("7.00"), f"A{deductions.pk} P·Perpres",
+        "1 hari presensi di luar jadwal (hari libur/tidak dijadwalkan); 1 hari ada presensi pada hari izin/cuti",
     ]
-    assert rows[budi.nip][4:8] == [19, 0, 0, 0] and rows[budi.nip][30:33] == [19, Decimal("0.00"), Decimal("0.00")]
+    assert rows[budi.nip_display][4:8] == [19, 0, 0, 0]
+    assert rows[budi.nip_display][30] == 19 and rows[budi.nip_display][36:38] == [Decimal("0.00"), Decimal("0.00")]
     # The holidays have rows (LIBUR) but are not working days.
     assert DayStatus.objects.filter(employee=budi, code="LIBUR").count() == 2
 
@@ -111,7 +126,7 @@ def test_it_caps_the_deduction_at_100_percent(hr, dinkes, budi):
     resolve(hr, unit=dinkes.pk)
     DayStatus.objects.filter(employee=budi).update(deduction_percent=Decimal("9.5"))
     assert by_nip(reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG))[
-        budi.nip][32] == Decimal("100")
+        budi.nip_display][37] == Decimal("100")
 
 
 def test_it_does_not_recompute_fresh_rows(hr, dinkes, august):
@@ -139,22 +154,54 @@ def test_it_lists_days_with_local_times_and_corrections(hr, dinkes, upt, august)
         decided_at=timezone.now())
     recompute_day(ani, dt.date(2026, 8, 6))
     rows = list(reports.report_rows(resolve(hr, report=reports.DAILY, unit=dinkes.pk)))
-    mine = {r[3]: r for r in rows[1:] if r[0] == ani.nip}
+    mine = {r[3]: r for r in rows[1:] if r[0] == ani.nip_display}
     assert mine[dt.date(2026, 8, 5)][4:] == ["TL_PSW", "WFO", "09:15:00", "15:00:00", "TL4", 105, "PSW2", 60,
                                              Decimal("2.50"), ""]
     assert mine[dt.date(2026, 8, 6)][4:9] == ["TL", "WFO", "07:40:00", "16:00:00", "TL1"]
-    assert mine[dt.date(2026, 8, 17)][4] == "LIBUR"
-    wati = next(r for r in rows[1:] if r[0] == wita.nip and r[3] == dt.date(2026, 8, 4))
+    assert mine[dt.date(2026, 8, 17)][4] == "LUAR_JADWAL"
+    wati = next(r for r in rows[1:] if r[0] == wita.nip_display and r[3] == dt.date(2026, 8, 4))
     assert wati[6:8] == ["07:30:00", "16:00:00"] and wati[4] == "HADIR"  # WITA clock, on time
 
 
-def test_it_marks_the_pp94_thresholds_of_cumulative_tk(hr, dinkes, august):
+def test_it_marks_the_pp94_thresholds_of_cumulative_tk(hr, dinkes, pemkot, august):
     ani, budi = august
-    rows = by_nip(resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, start="2026-08-01", end="2026-08-31"))
-    assert rows[budi.nip][4:] == [19, 17, "pemotongan tunjangan kinerja 25% selama 12 bulan", 21]
-    assert rows[ani.nip][4:] == [1, "", "", 3]
+    pemkot.attendance_from = dt.date(2026, 8, 1)  # went live in August: nothing counts before
+    pemkot.save()
+    rows = by_nip(resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, year=2026))
+    # Budi: 19 working days of August and 7 of September (to the 9th) without a trace.
+    assert rows[budi.nip_display][4:] == [
+        26, 25, "pembebasan dari jabatannya menjadi jabatan pelaksana selama 12 bulan", 28, 26,
+        "2026-08-03 – 2026-09-09",
+        "26 hari kerja berturut-turut: pemberhentian dengan hormat tidak atas permintaan sendiri sebagai PNS"]
+    # Ani: 10 August, then nothing in September.
+    assert rows[ani.nip_display][4:] == [8, 7, "pernyataan tidak puas secara tertulis", 11, 7,
+                                         "2026-09-01 – 2026-09-09", ""]
     order = list(rows)
-    assert order.index(budi.nip) < order.index(ani.nip)  # most TK first
+    assert order.index(budi.nip_display) < order.index(ani.nip_display)  # most TK first
+
+
+def test_cumulative_tk_is_always_one_calendar_year(hr, dinkes):
+    with pytest.raises(ValidationError) as refused:
+        reports.report_resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, start="2026-12-01",
+                               end="2027-01-31")
+    assert "tahun kalender" in str(refused.value)
+
+
+def test_december_tk_does_not_count_in_january(hr, dinkes, budi, pemkot, time_machine):
+    pemkot.attendance_from = dt.date(2026, 12, 21)
+    pemkot.save()
+    time_machine.move_to(dt.datetime(2027, 1, 6, 10, 0, tzinfo=WIB), tick=False)
+    last_year = by_nip(resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, year=2026))
+    this_year = by_nip(resolve(hr, report=reports.TK_CUMULATIVE, unit=dinkes.pk, year=2027))
+    # December: 21–23 and 28–31 (24th cuti bersama, 25th Christmas); January: the 4th (1st New Year,
+    # 5th Isra Mikraj, 6th not over yet).
+    assert rows_tk(last_year, budi) == 7 and rows_tk(this_year, budi) == 1
+    # The run of eight crosses the new year and is reported with the year it ends in.
+    assert this_year[budi.nip_display][8:10] == [8, "2026-12-21 – 2027-01-04"]
+
+
+def rows_tk(rows, person):
+    return rows[person.nip_display][4]
 
 
 def test_it_reports_the_whole_year_for_cumulative_tk(hr, dinkes):
@@ -166,20 +213,21 @@ def test_it_reports_the_whole_year_for_cumulative_tk(hr, dinkes):
 def test_it_lists_planned_versus_actual(hr, bidang_p2p, august):
     ani, budi = august
     rows = list(reports.report_rows(resolve(hr, report=reports.PLANNED_VS_ACTUAL, unit=bidang_p2p.pk)))[1:]
-    mine = {r[3].day: r[4:] for r in rows if r[0] == ani.nip}
+    mine = {r[3].day: r[4:] for r in rows if r[0] == ani.nip_display}
     assert mine == {
         3: ["WFO", "HADIR", "presensi di luar radius kantor pada hari WFO", "jarak 350 m dari kantor"],
         10: ["WFO", "TK", "hari kantor tanpa presensi", ""],
         14: ["DL", "DL", "presensi pada hari izin/cuti/dinas", ""],
-        17: ["LIBUR", "LIBUR", "presensi pada hari libur", ""],
+        17: ["LUAR_JADWAL", "LUAR_JADWAL", "presensi di luar jadwal kerja (hari libur atau tidak dijadwalkan)", ""],
     }
-    assert sum(1 for r in rows if r[0] == budi.nip) == 19
+    assert sum(1 for r in rows if r[0] == budi.nip_display) == 19
 
 
 def test_it_shows_a_supervisor_only_their_own_people(kabid, kadis, bidang_p2p, dinkes, august):
-    assert set(by_nip(resolve(kabid.user))) == {august[0].nip, august[1].nip}
-    assert set(by_nip(resolve(kabid.user, unit=bidang_p2p.pk))) == {august[0].nip, august[1].nip}
-    assert set(by_nip(resolve(kadis.user))) == {kabid.nip}
+    people = {august[0].nip_display, august[1].nip_display, ""}  # "": the totals row
+    assert set(by_nip(resolve(kabid.user))) == people
+    assert set(by_nip(resolve(kabid.user, unit=bidang_p2p.pk))) == people
+    assert set(by_nip(resolve(kadis.user))) == {kabid.nip_display, ""}
     with pytest.raises(Http404):
         reports.report_resolve(kabid.user, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG)
     with pytest.raises(Http404):
@@ -242,7 +290,8 @@ def test_it_exports_the_recap_as_csv_with_the_same_rows(client, hr, dinkes, augu
     read = list(csv.reader(io.StringIO(content[1:])))
     expected = [[_as_text(v) for v in row] for row in reports.report_rows(
         reports.report_resolve(hr, report=reports.MONTHLY_RECAP, unit=dinkes.pk, month=AUG))]
-    assert read == expected and len(read) == 5  # header + kadis, kabid, ani, budi
+    assert read == expected and len(read) == 6  # header + kadis, kabid, ani, budi + totals
+    assert read[-1][1] == "Jumlah (4 pegawai)" and read[-1][4] == "76"  # 4 × 19 working days
     assert AuditEvent.objects.filter(verb="report.exported", actor=hr).exists()
 
 
@@ -276,10 +325,10 @@ def test_it_neutralises_formula_injection(client, hr, dinkes, ani, evil):
     ani.save()
     csv_rows = list(csv.reader(io.StringIO(b"".join(
         _export(client, hr, dinkes, "csv").streaming_content).decode()[1:])))
-    row = next(r for r in csv_rows if r[0] == ani.nip)
+    row = next(r for r in csv_rows if r[0] == ani.nip_display)
     assert row[1] == "'" + evil + " Ani" and row[2] == "'" + evil
     sheet = openpyxl.load_workbook(io.BytesIO(_export(client, hr, dinkes, "xlsx").content)).active
-    cells = next(r for r in sheet.iter_rows(values_only=True) if r[0] == ani.nip)
+    cells = next(r for r in sheet.iter_rows(values_only=True) if r[0] == ani.nip_display)
     as_read = evil.replace("\r", "\n")  # XML readers normalise a stored CR to LF
     assert cells[1] == "'" + as_read + " Ani" and cells[2] == "'" + as_read
     assert cells[4] == 19  # numbers stay numbers
@@ -298,7 +347,10 @@ def _page_table(client, params) -> list[list[str]]:
     assert response.status_code == 200
     context = response.context
     assert not context.get("preparing")
-    return [[str(h) for h in context["header"]]] + [[_cell(v) for v in row] for row in context["rows"]]
+    shown = [[str(h) for h in context["header"]]] + [[_cell(v) for v in row] for row in context["rows"]]
+    if context.get("totals") and context["page_number"] == context["pages"]:
+        shown.append([_cell(v) for v in context["totals"]])  # the table's footer: the file's last row
+    return shown
 
 
 def _file_table(client, params) -> list[list[str]]:

@@ -388,3 +388,75 @@ def test_it_shows_the_audit_trail_of_the_scope_filtered(hr, hr_other, bidang_p2p
 def test_it_asks_anonymous_callers_to_log_in(db):
     for url in (DELEGATIONS, CALENDAR, IMPORT, CHECK, AUDIT, SCOPES):
         assert error_of(APIClient().get(url), 401)["code"] == "not_authenticated"
+
+
+# --- Records window of employees, go-live of institutions -----------------------------------------
+
+
+def test_it_creates_an_employee_with_a_records_window(hr, bidang_p2p):
+    nip = make_nip(born=dt.date(1992, 5, 6), tmt="201803", sex="1", serial=9)
+    response = client_for(hr).post(EMPLOYEES, {"nip": nip, "name": "Fajar", "jabatan": "Analis", "unit": bidang_p2p.pk,
+                                               "records_start": "2026-10-01", "records_end": "2026-12-31",
+                                               "records_end_reason": "mutasi_keluar"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["records_start"], body["records_end"], body["records_end_reason"]) == (
+        "2026-10-01", "2026-12-31", "mutasi_keluar")
+    employee = Employee.objects.get(nip=nip)
+    assert (employee.records_start, employee.records_end) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert AuditEvent.objects.get(verb="employee.created", object_id=str(employee.pk)).after["records_end_reason"] == \
+        "mutasi_keluar"
+
+
+def test_it_changes_and_shows_the_records_window_of_an_employee(hr, ani):
+    client = client_for(hr)
+    assert client.get(f"{EMPLOYEES}{ani.pk}/").json()["records_end"] is None
+    response = client.patch(f"{EMPLOYEES}{ani.pk}/", {"records_end": "2026-11-30", "records_end_reason": "pensiun"},
+                            format="json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["records_end"], response.json()["records_end_reason"]) == ("2026-11-30", "pensiun")
+    ani.refresh_from_db()
+    assert (ani.records_end, ani.records_end_reason) == (dt.date(2026, 11, 30), "pensiun")
+    event = AuditEvent.objects.filter(verb="employee.updated", object_id=str(ani.pk)).latest("pk")
+    assert event.after["records_end"] == "2026-11-30"
+    response = client.patch(f"{EMPLOYEES}{ani.pk}/", {"records_end": None, "records_end_reason": ""}, format="json")
+    assert response.status_code == 200 and response.json()["records_end"] is None
+
+
+@pytest.mark.parametrize(("payload", "field", "message"), [
+    ({"records_end_reason": "pensiun"}, "records_end", "Isi tanggal akhir presensi untuk alasan yang dipilih."),
+    ({"records_start": "2026-06-01", "records_end": "2026-05-31"}, "records_end",
+     "Tanggal akhir presensi tidak boleh sebelum tanggal mulainya."),
+    ({"records_end": "2026-11-30", "records_end_reason": "cuti"}, "records_end_reason", None),
+    ({"records_end": "9999-12-31"}, "records_end", None),
+    ({"records_start": "kemarin"}, "records_start", None),
+])
+def test_it_refuses_a_bad_records_window_with_field_errors(hr, ani, payload, field, message):
+    before = audit_count()
+    error = error_of(client_for(hr).patch(f"{EMPLOYEES}{ani.pk}/", payload, format="json"), 400)
+    assert list(error["fields"]) == [field]
+    if message:
+        assert error["fields"][field] == [message]
+    ani.refresh_from_db()
+    assert (ani.records_start, ani.records_end, ani.records_end_reason) == (None, None, "")
+    assert audit_count() == before
+
+
+def test_it_sets_the_go_live_date_of_an_institution_only(hr_pemkot, pemkot, dinkes):
+    client = client_for(hr_pemkot)
+    response = client.patch(f"{UNITS}{pemkot.pk}/", {"attendance_from": "2026-10-01"}, format="json")
+    assert response.status_code == 200, response.content
+    pemkot.refresh_from_db()
+    assert pemkot.attendance_from == dt.date(2026, 10, 1)
+    assert AuditEvent.objects.filter(verb="unit.updated", object_id=str(pemkot.pk), actor=hr_pemkot).exists()
+    error = error_of(client.patch(f"{UNITS}{dinkes.pk}/", {"attendance_from": "2026-10-01"}, format="json"), 400)
+    assert error["fields"] == {"attendance_from": ["Tanggal mulai presensi hanya diisi untuk instansi."]}
+    dinkes.refresh_from_db()
+    assert dinkes.attendance_from is None
+
+
+def test_it_documents_the_records_fields_in_the_schema(db):
+    schemas = APIClient().get("/api/schema/?format=json").json()["components"]["schemas"]
+    for name in ("EmployeeDetail", "EmployeeWrite", "PatchedEmployeeWrite"):
+        assert {"records_start", "records_end", "records_end_reason"} <= set(schemas[name]["properties"]), name
+    assert "attendance_from" in schemas["UnitWrite"]["properties"]

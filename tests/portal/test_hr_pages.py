@@ -98,7 +98,8 @@ def test_it_serves_a_csv_template_of_the_columns(client, hr):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="pola-units.csv"'
     # UTF-8 with a BOM, like every CSV the portal writes, so Excel reads it as UTF-8.
-    assert b"".join(response.streaming_content).decode("utf-8-sig").strip() == "code,name,kind,parent_code,time_zone"
+    assert b"".join(response.streaming_content).decode("utf-8-sig").strip() == (
+        "code,name,kind,parent_code,time_zone,attendance_from")
 
 
 # --- Audit log page ---------------------------------------------------------------------
@@ -166,7 +167,7 @@ def test_it_paginates_and_keeps_the_filter(client, hr, ani):
 
 
 @pytest.mark.parametrize("model", ["employee", "unit", "delegation", "hradminscope", "user", "auditevent",
-                                   "calendaroverride", "workinghours", "ramadanperiod"])
+                                   "calendaroverride", "workpattern", "monthclosure", "ramadanperiod"])
 def test_it_loads_every_admin_changelist_for_a_superuser(client, superuser, ani, plh, model):
     client.force_login(superuser)
     assert client.get(reverse(f"admin:portal_{model}_changelist")).status_code == 200

@@ -9,10 +9,11 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from portal.models import AuditEvent, Employee, Unit, User
 from portal.services.people_import import ImportFileError, people_import
-from tests.factories import make_nip
+from tests.factories import HRAdminScopeFactory, UserFactory, make_nip
 
 EMPLOYEE_HEADER = ["nip", "name", "jabatan", "unit_code", "supervisor_nip", "placement_date"]
 NEW_1 = make_nip(born=dt.date(1990, 1, 2), tmt="201503", sex="2", serial=501)
@@ -252,3 +253,101 @@ def test_it_rejects_a_file_over_the_size_limit(hr, settings):
     rows = [EMPLOYEE_HEADER] + [[NEW_1, "Dewi", "Analis", "DINKES-P2P", "", ""]] * 5
     with pytest.raises(ImportFileError, match="terlalu besar"):
         run(hr, "employees", csv_upload(rows))
+
+
+# --- Records window (TMT presensi, akhir presensi) and the institution's go-live ----------------------
+
+RECORDS_HEADER = ["nip", "nama", "jabatan", "kode_unit", "tmt_presensi", "akhir_presensi", "alasan_akhir"]
+
+
+def test_it_imports_the_records_window_under_indonesian_headers(hr, ani, bidang_p2p):
+    rows = [RECORDS_HEADER,
+            [NEW_1, "Dewi", "Analis", "DINKES-P2P", "2026-03-01", "31/10/2026", "Pensiun"],
+            [NEW_2, "Eko", "Analis", "DINKES-P2P", "15-04-2026", "", ""],
+            [ani.nip, ani.name, ani.jabatan, "DINKES-P2P", "", "2026-11-30", "MUTASI_KELUAR"]]
+    result = run(hr, "employees", csv_upload(rows))
+    assert result.committed, result.errors
+    dewi, eko = Employee.objects.get(nip=NEW_1), Employee.objects.get(nip=NEW_2)
+    assert (dewi.records_start, dewi.records_end, dewi.records_end_reason) == (
+        dt.date(2026, 3, 1), dt.date(2026, 10, 31), "pensiun")
+    assert (eko.records_start, eko.records_end, eko.records_end_reason) == (dt.date(2026, 4, 15), None, "")
+    ani.refresh_from_db()
+    assert (ani.records_start, ani.records_end, ani.records_end_reason) == (None, dt.date(2026, 11, 30),
+                                                                            "mutasi_keluar")
+    event = AuditEvent.objects.get(verb="employee.updated", object_id=str(ani.pk))
+    assert event.after["records_end"] == "2026-11-30"
+
+
+def test_it_counts_an_identical_records_window_as_unchanged(hr, ani):
+    Employee.objects.filter(pk=ani.pk).update(records_start=dt.date(2026, 1, 5), records_end=dt.date(2026, 9, 30),
+                                              records_end_reason="meninggal")
+    rows = [RECORDS_HEADER, [ani.nip, ani.name, ani.jabatan, "DINKES-P2P", "2026-01-05", "2026-09-30",
+                             "Meninggal dunia"]]
+    result = run(hr, "employees", csv_upload(rows))
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1), result.errors
+
+
+@pytest.mark.parametrize(
+    "cells, column, words",
+    [
+        (["2026-05-01", "2026-04-30", ""], "records_end", "sebelum tanggal mulainya"),
+        (["", "", "pensiun"], "records_end", "Isi tanggal akhir presensi"),
+        (["", "2026-10-31", "cuti panjang"], "records_end_reason", "tidak dikenal"),
+        (["31-31-2026", "", ""], "records_start", "tidak sah"),
+        (["", "kemarin", "pensiun"], "records_end", "tidak sah"),
+    ],
+)
+def test_it_refuses_a_bad_records_window_and_writes_nothing(hr, bidang_p2p, cells, column, words):
+    rows = [RECORDS_HEADER, [NEW_1, "Dewi", "Analis", "DINKES-P2P", "", "", ""],
+            [NEW_2, "Eko", "Analis", "DINKES-P2P", *cells]]
+    result = run(hr, "employees", xlsx_upload(rows))
+    assert [(e.row, e.column) for e in result.errors] == [(3, column)]
+    assert words in result.errors[0].message
+    assert not Employee.objects.filter(nip__in=[NEW_1, NEW_2]).exists()
+
+
+def test_it_checks_the_records_window_against_the_stored_values(hr, ani):
+    Employee.objects.filter(pk=ani.pk).update(records_start=dt.date(2026, 6, 1))
+    rows = [RECORDS_HEADER, [ani.nip, ani.name, ani.jabatan, "DINKES-P2P", "", "2026-05-31", "berhenti"]]
+    result = run(hr, "employees", csv_upload(rows))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "records_end")]
+    Employee.objects.filter(pk=ani.pk).update(records_end=dt.date(2026, 12, 31))
+    rows = [RECORDS_HEADER, [ani.nip, ani.name, ani.jabatan, "DINKES-P2P", "", "", "Berhenti / diberhentikan"]]
+    result = run(hr, "employees", csv_upload(rows))
+    assert result.committed, result.errors  # the stored end date goes with the new reason
+    ani.refresh_from_db()
+    assert (ani.records_end, ani.records_end_reason) == (dt.date(2026, 12, 31), "berhenti")
+
+
+def test_it_imports_an_institutions_go_live_date(pemkot, dinkes):
+    hr_pemkot = UserFactory(username="hr_pemkot")
+    HRAdminScopeFactory(user=hr_pemkot, unit=pemkot)
+    header = ["kode", "nama", "jenis", "kode_induk", "zona_waktu", "mulai_presensi"]
+    rows = [header, ["PEMKOT", pemkot.name, "instansi", "", "WIB", "01/10/2026"],
+            ["DINKES", dinkes.name, "unit_organisasi", "PEMKOT", "", ""]]
+    result = run(hr_pemkot, "units", csv_upload(rows))
+    assert result.committed and (result.updated, result.unchanged) == (1, 1), result.errors
+    pemkot.refresh_from_db()
+    assert pemkot.attendance_from == dt.date(2026, 10, 1)
+    assert AuditEvent.objects.filter(verb="unit.updated", object_id=str(pemkot.pk), actor=hr_pemkot).exists()
+    result = run(hr_pemkot, "units", csv_upload(rows[:2]))
+    assert (result.updated, result.unchanged) == (0, 1)
+
+
+def test_it_refuses_a_go_live_date_below_the_institution(hr, dinkes):
+    rows = [["code", "name", "kind", "parent_code", "time_zone", "attendance_from"],
+            ["DINKES-BARU", "Bidang Baru", "bidang", "DINKES", "", "2026-10-01"],
+            ["DINKES-LAIN", "Bidang Lain", "bidang", "DINKES", "", "1 Oktober"]]
+    result = run(hr, "units", csv_upload(rows))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "attendance_from"), (3, "attendance_from")]
+    assert "hanya diisi untuk instansi" in result.errors[0].message
+    assert not Unit.objects.filter(code__startswith="DINKES-").exists()
+
+
+def test_it_lists_the_new_columns_in_the_template(client, hr):
+    client.force_login(hr)
+    for kind, columns in (("employees", ["records_start", "records_end", "records_end_reason"]),
+                          ("units", ["attendance_from"])):
+        body = b"".join(client.get(reverse("hr-import"), {"template": kind}).streaming_content).decode("utf-8-sig")
+        header = body.splitlines()[0].split(",")
+        assert set(columns) <= set(header), header

@@ -191,3 +191,33 @@ def test_it_refuses_when_a_main_login_is_taken():
     with pytest.raises(CommandError, match="superadmin"):
         seed()
     assert not Unit.objects.exists()
+
+
+def test_it_starts_counting_attendance_two_months_back_with_records_windows():
+    seed()
+    today = timezone.localdate()
+    go_live = Unit.objects.get(code="PEMKOT").attendance_from
+    assert go_live == demo.go_live_date(today) and go_live.day == 1
+    assert (today.year * 12 + today.month) - (go_live.year * 12 + go_live.month) == 2
+    assert not Unit.objects.filter(parent__isnull=False, attendance_from__isnull=False).exists()
+    recent = list(Employee.objects.filter(placement_date__gt=go_live))
+    assert recent and all(e.records_start == e.placement_date for e in recent)
+    assert not Employee.objects.filter(placement_date__lte=go_live, records_start__isnull=False).exists()
+    retired = list(Employee.objects.filter(is_active=False))
+    assert len(retired) == demo.RETIRED
+    month_ends = {today.replace(day=1) - dt.timedelta(days=1),
+                  (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1) - dt.timedelta(days=1)}
+    for e in retired:
+        assert e.records_end_reason == "pensiun" and e.records_end in month_ends and e.records_end >= go_live, e
+        assert not e.reports.exists() and e.user.username not in MAIN_ROLES
+    assert not Employee.objects.filter(is_active=True, records_end__isnull=False).exists()
+
+
+@pytest.mark.parametrize(("today", "go_live"), [
+    (dt.date(2026, 12, 8), dt.date(2026, 10, 1)),
+    (dt.date(2027, 1, 31), dt.date(2026, 11, 1)),
+    (dt.date(2028, 2, 29), dt.date(2027, 12, 1)),
+    (dt.date(2026, 3, 1), dt.date(2026, 1, 1)),
+])
+def test_it_puts_the_go_live_on_the_first_of_the_month_two_months_before(today, go_live):
+    assert demo.go_live_date(today) == go_live

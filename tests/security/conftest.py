@@ -96,6 +96,28 @@ def _objects(c):
     c.hr_scope = c.hr.hr_scopes.get()
     c.policy = coverage_policy_save(actor=c.superuser, unit=c.bidang_p2p,
                                     data={"effective_from": dt.date(2026, 1, 1), "min_office_share": 20})
+    _attendance_objects(c)
+
+
+def _attendance_objects(c):
+    """ani's pending izin, a shift of the UPT, the other institution's rules version and Ramadan
+    period, a working pattern of bidang_p2p, and a closed month of dinkes."""
+    from django.utils import timezone
+
+    from attendance.models import AttendanceRules, Shift
+    from attendance.services.permissions import permission_submit
+    from portal.models import MonthClosure, RamadanPeriod, WorkPattern
+
+    c.permission = permission_submit(actor=c.ani.user, date=FUTURE_WORKING_DAY, kind="TERLAMBAT",
+                                     end_time=dt.time(9, 0), reason="Mengantar anak ke rumah sakit.")
+    c.shift = Shift.objects.create(unit=c.upt, code="M", name="Malam", start=dt.time(21), end=dt.time(7),
+                                   ends_next_day=True)
+    c.other_rules = AttendanceRules.objects.create(institution=c.pemprov_lain, effective_from=dt.date(2026, 1, 1))
+    c.other_ramadan = RamadanPeriod.objects.create(institution=c.pemprov_lain, start=dt.date(2027, 2, 8),
+                                                   end=dt.date(2027, 3, 9))
+    c.pattern = WorkPattern.objects.create(unit=c.bidang_p2p, effective_from=dt.date(2027, 1, 4))
+    c.closure = MonthClosure.objects.create(unit=c.dinkes, month=dt.date(2026, 10, 1), requested_by=c.hr,
+                                            closed_at=timezone.now())
 
 
 def build_cast() -> SimpleNamespace:

@@ -29,8 +29,27 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from attendance.models import Correction, CorrectionStatus, ExportJob, Punch
-from portal.models import AuditEvent, Delegation, Employee, HRAdminScope, Notification, Unit
+from attendance.models import (
+    AttendanceRules,
+    Correction,
+    CorrectionStatus,
+    ExportJob,
+    PartialPermission,
+    Punch,
+    RosterEntry,
+    Shift,
+)
+from portal.models import (
+    AuditEvent,
+    Delegation,
+    Employee,
+    HRAdminScope,
+    MonthClosure,
+    Notification,
+    RamadanPeriod,
+    Unit,
+    WorkPattern,
+)
 from portal.wsgi import application
 from scheduling.models import CoveragePolicy, FwaWindow, RequestDay, Status, WorkRequest
 
@@ -43,7 +62,8 @@ EXCLUDED = {
     ("DELETE", "/api/v1/auth/token/"): "revokes the very token the run authenticates with",
 }
 WATCHED = (AuditEvent, RequestDay, WorkRequest, Punch, Correction, ExportJob, Notification, CoveragePolicy,
-           FwaWindow, Unit, Employee, Delegation, HRAdminScope)
+           FwaWindow, Unit, Employee, Delegation, HRAdminScope, PartialPermission, RosterEntry, Shift, AttendanceRules,
+           WorkPattern, RamadanPeriod, MonthClosure)
 
 
 def _schema_dict() -> dict:

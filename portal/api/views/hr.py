@@ -29,7 +29,6 @@ from portal.api.errors import error_body
 from portal.api.filters import IdFilter
 from portal.api.permissions import IsHRAdmin, IsSuperuser
 from portal.api.schema import ErrorSerializer, error_response
-from portal.api.serializers import UnitSerializer
 from portal.api.views.org import EMPLOYEE_EXAMPLE, UNIT_EXAMPLE, EmployeeViewSet, UnitViewSet
 from portal.models import AuditEvent, CalendarOverride, Delegation, Employee, HRAdminScope, OverrideKind, Unit
 from portal.rules import normalize_nip
@@ -77,17 +76,17 @@ NIP_ERROR = _example_400({"nip": ["NIP harus 18 digit; yang diisi 17 digit."]})
         summary="Create a unit", tags=["organisation"],
         description="HR admins create units below a unit of their scope (`parent` required); only superusers "
                     "create an instansi. Audited (`unit.created`).",
-        responses={201: UnitSerializer, 404: error_response(404)},
+        responses={201: s.UnitDetailSerializer, 404: error_response(404)},
         examples=[OpenApiExample("New bidang", value=UNIT_INPUT, request_only=True),
                   OpenApiExample("Created", value=UNIT_EXAMPLE, response_only=True, status_codes=["201"]),
                   _example_400({"parent": ["Pk \"99\" tidak valid - objek tidak ada."]})]),
     update=extend_schema(
-        summary="Change a unit", tags=["organisation"], responses={200: UnitSerializer},
+        summary="Change a unit", tags=["organisation"], responses={200: s.UnitDetailSerializer},
         description="Whole unit. Moving it (`parent`) keeps the subtree's paths right. The top unit of an HR "
                     "admin's own scope cannot be moved or change kind. Outside the scope: 404.",
         examples=[OpenApiExample("Unit", value=UNIT_EXAMPLE, response_only=True)]),
     partial_update=extend_schema(
-        summary="Change some fields of a unit", tags=["organisation"], responses={200: UnitSerializer},
+        summary="Change some fields of a unit", tags=["organisation"], responses={200: s.UnitDetailSerializer},
         examples=[OpenApiExample("Rename", value={"name": "Bidang P2P dan Imunisasi"}, request_only=True)]),
 )
 class UnitAdminViewSet(UnitViewSet):
@@ -101,11 +100,12 @@ class UnitAdminViewSet(UnitViewSet):
         return [IsHRAdmin()]
 
     def get_serializer_class(self):
-        return s.UnitWriteSerializer if self.action in ("create", "update", "partial_update") else UnitSerializer
+        return s.UnitWriteSerializer if self.action in ("create", "update", "partial_update") \
+            else s.UnitDetailSerializer
 
     def _answer(self, unit: Unit, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=unit.pk)
-        return Response(UnitSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        return Response(s.UnitDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
         data = _input(s.UnitWriteSerializer, request)
@@ -137,7 +137,7 @@ class UnitAdminViewSet(UnitViewSet):
             raise exceptions.ValidationError(errors)
 
     @extend_schema(summary="Deactivate a unit", tags=["organisation"], request=None,
-                   responses={200: UnitSerializer},
+                   responses={200: s.UnitDetailSerializer},
                    description="Sets `is_active` false (units are never deleted: history refers to them). "
                                "Idempotent. Reactivate with PATCH `{\"is_active\": true}`.")
     @action(detail=True, methods=["post"])
