@@ -128,8 +128,7 @@ def recompute_after_calendar_change(*, institution_id: int | None, start: dt.dat
                                     unit_id: int | None = None) -> None:
     """A holiday, a working pattern or a Ramadan period changed: recompute those days (of the
     unit's subtree, or the institution) after commit."""
-    enqueue_on_commit("attendance.recompute_institution", kwargs={
-        "institution_id": institution_id, "start": start.isoformat(), "end": end.isoformat(), "unit_id": unit_id})
+    recompute.enqueue_recompute(institution_id=institution_id, start=start, end=end, unit_id=unit_id)
 
 
 def recompute_after_records_change(*, employee_ids, start: dt.date, end: dt.date) -> None:

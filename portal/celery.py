@@ -19,13 +19,16 @@ def producer() -> Celery:
     gets only :data:`PUBLISH_TIMEOUT` seconds to answer (a worker needs longer timeouts for its
     blocking reads). A message not handed over is picked up later by a periodic sweep."""
     global _producer
-    if _producer is None or _producer.conf.broker_url != app.conf.broker_url:
+    target = app.conf.broker_write_url or app.conf.broker_url
+    if _producer is None or _producer.conf.broker_write_url != target:
         publisher = Celery("portal-producer", set_as_current=False)
         publisher.config_from_object("django.conf:settings", namespace="CELERY")
-        publisher.conf.broker_url = app.conf.broker_url
+        # An explicit write URL: Celery would otherwise prefer the CELERY_BROKER_URL environment
+        # variable over the URL the main app is configured with (they differ only in tests).
+        publisher.conf.broker_url = publisher.conf.broker_write_url = target
         publisher.conf.task_always_eager = False  # used only when the main app really publishes
         options = dict(app.conf.broker_transport_options or {})
-        if not str(app.conf.broker_url).startswith("filesystem"):
+        if not str(target).startswith("filesystem"):
             options.update(socket_timeout=PUBLISH_TIMEOUT, socket_connect_timeout=PUBLISH_TIMEOUT, max_retries=0)
         publisher.conf.broker_transport_options = options
         _producer = publisher

@@ -6,38 +6,23 @@ people. Outside that, "not found" (404).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 
 from attendance.models import PartialPermission, PermissionStatus
-from portal.selectors import employee_of, employees_visible_to, hr_scope_units
-from scheduling import selectors as scheduling
+from attendance.selectors import decisions
+from portal.selectors import employee_of
 
 
 def permissions_decidable_by(user) -> QuerySet[PartialPermission]:
-    if getattr(user, "is_superuser", False):
-        return PartialPermission.objects.all()
-    approver_ids = list(scheduling.represented_approvers(user))
-    return PartialPermission.objects.filter(employee__supervisor_id__in=approver_ids).exclude(employee__user=user)
+    return decisions.decidable_by(PartialPermission, user)
 
 
 def permission_for_decision(user, pk) -> PartialPermission:
-    try:
-        return permissions_decidable_by(user).select_related("employee__unit", "employee__supervisor").get(pk=pk)
-    except (PartialPermission.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return decisions.for_decision(PartialPermission, user, pk)
 
 
 def permissions_visible_to(user) -> QuerySet[PartialPermission]:
-    if getattr(user, "is_superuser", False):
-        return PartialPermission.objects.all()
-    q = Q(pk__in=permissions_decidable_by(user).values("pk"))
-    me = employee_of(user)
-    if me is not None:
-        q |= Q(employee=me)
-    if hr_scope_units(user):
-        q |= Q(employee__in=employees_visible_to(user).values("pk"))
-    return PartialPermission.objects.filter(q)
+    return decisions.visible_to(PartialPermission, user)
 
 
 def permissions_pending_for(user) -> QuerySet[PartialPermission]:

@@ -14,7 +14,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch
-from portal.selectors import employee_of, employees_visible_to, hr_scope_units
+from attendance.selectors import decisions
+from portal.selectors import employee_of, hr_scope_units
 from scheduling import selectors as scheduling
 
 # --- Day statuses -------------------------------------------------------------------------
@@ -78,31 +79,17 @@ def own_history(user, first: dt.date, last: dt.date) -> list[HistoryDay]:
 # --- Corrections --------------------------------------------------------------------------
 
 
-def corrections_decidable_by(user):
-    if getattr(user, "is_superuser", False):
-        return Correction.objects.all()
-    approver_ids = list(scheduling.represented_approvers(user))
-    return Correction.objects.filter(employee__supervisor_id__in=approver_ids).exclude(employee__user=user)
+def corrections_decidable_by(user) -> QuerySet[Correction]:
+    return decisions.decidable_by(Correction, user)
 
 
 def correction_for_decision(user, pk) -> Correction:
-    try:
-        return corrections_decidable_by(user).select_related("employee__unit", "employee__supervisor").get(pk=pk)
-    except (Correction.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return decisions.for_decision(Correction, user, pk)
 
 
 def corrections_visible_to(user) -> QuerySet[Correction]:
     """Own corrections, those the user decides (also as Plh/Plt), and HR's employees'."""
-    if getattr(user, "is_superuser", False):
-        return Correction.objects.all()
-    q = Q(pk__in=corrections_decidable_by(user).values("pk"))
-    me = employee_of(user)
-    if me is not None:
-        q |= Q(employee=me)
-    if hr_scope_units(user):
-        q |= Q(employee__in=employees_visible_to(user).values("pk"))
-    return Correction.objects.filter(q)
+    return decisions.visible_to(Correction, user)
 
 
 def with_originals(qs: QuerySet[Correction]) -> QuerySet[Correction]:

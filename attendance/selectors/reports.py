@@ -34,7 +34,7 @@ from attendance.selectors.schedule import expected_rows
 from portal.exports import PdfLayout
 from portal.models import AsnType, Employee, MonthClosure, TimeZone, Unit
 from portal.rules import format_nip
-from portal.selectors import employees_visible_to, units_visible_to
+from portal.selectors import employees_visible_to, units_visible_to, with_time_zones
 from scheduling.selectors import represented_approvers
 
 CHUNK = 2000
@@ -298,14 +298,7 @@ def ensure_day_statuses(selection: Selection, *, employee_ids: list[int] | None 
 
 
 def _units_by_id(unit_ids) -> dict[int, Unit]:
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
-    zones = {u.pk: u.time_zone for u in Unit.objects.filter(
-        pk__in={a for u in units.values() for a in u.ancestor_ids}).only("pk", "time_zone")}
-    for unit in units.values():
-        # Fill the cached property from the preloaded ancestors (no query per employee).
-        own = [zones.get(a) for a in unit.ancestor_ids if zones.get(a)]
-        unit.__dict__["effective_time_zone"] = own[-1] if own else TimeZone.WIB
-    return units
+    return {u.pk: u for u in with_time_zones(Unit.objects.filter(pk__in=unit_ids))}
 
 
 def _with_units(ids: list[int], units: dict[int, Unit]) -> list[Employee]:

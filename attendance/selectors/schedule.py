@@ -20,7 +20,7 @@ from attendance import rules
 from attendance.models import RosterEntry, Shift
 from portal import rules as portal_rules
 from portal.models import Employee, Unit
-from portal.selectors import workcalendar
+from portal.selectors import with_time_zones, workcalendar
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Schedules:
         units = {e.unit_id: e.unit for e in employees}
         for unit in extra_units:
             units.setdefault(unit.pk, unit)
+        with_time_zones(units.values())  # every unit's zone in one query, not one per unit
         self.units = units
         roots = {u.ancestor_ids[0] for u in units.values()}
         self._institutions = {u.pk: u for u in Unit.objects.filter(pk__in=roots)}
@@ -83,7 +84,7 @@ class Schedules:
     def add_unit(self, unit: Unit) -> Unit:
         """A unit met later (a punch recorded in a former unit): load its pattern chain."""
         if unit.pk not in self.units:
-            self.units[unit.pk] = unit
+            self.units[unit.pk] = with_time_zones([unit])[0]
             self._chains.update(workcalendar.pattern_chains([unit]))
             root = unit.ancestor_ids[0]
             if root not in self._institutions:

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from attendance.models import AttendanceRules, Band, BandKind, ImplausibleStatus
 from attendance.models.audit import Verb
+from attendance.services.recompute import enqueue_recompute
 from portal import rules as portal_rules
-from portal.jobs import enqueue_on_commit
 from portal.models import Unit
 from portal.selectors import units_visible_to
 from portal.selectors.closures import refuse_change_from
@@ -140,8 +140,7 @@ def _recompute(institution: Unit, starts: list[dt.date]) -> None:
     horizon = timezone.localdate() + dt.timedelta(days=1)
     end = min(following - dt.timedelta(days=1), horizon) if following else horizon
     if first <= end:
-        enqueue_on_commit("attendance.recompute_institution", kwargs={
-            "institution_id": institution.pk, "start": first.isoformat(), "end": end.isoformat()})
+        enqueue_recompute(institution_id=institution.pk, start=first, end=end)
 
 
 def attendance_rules_save(*, actor, institution: Unit, version: AttendanceRules | None, data: RulesData,

@@ -16,13 +16,13 @@ from attendance.models import Correction, CorrectionStatus
 from attendance.models.audit import Verb
 from attendance.selectors.presence import correction_for_decision
 from attendance.selectors.schedule import planned_day
+from attendance.services import decisions
 from attendance.services.day_status import recompute_day
 from portal.models import Employee
 from portal.selectors import employee_of, employees_visible_to
 from portal.selectors.closures import refuse_closed_days
 from portal.services.audit import audit_record
 from portal.uploads import check_evidence
-from scheduling import selectors as scheduling
 
 MAX_AGE_DAYS = 31  # a correction is for a recent day, not for rewriting history
 
@@ -82,26 +82,8 @@ def correction_submit(*, actor, date: dt.date, check_in: dt.time | None = None, 
 def correction_decide(*, actor, correction_id: int, approve: bool, reason: str = "") -> Correction:
     """The supervisor (or their active Plh/Plt) approves or rejects; a double click decides once."""
     correction = correction_for_decision(actor, correction_id)
-    if not approve and not (reason or "").strip():
-        raise ValidationError({"reason": _("Alasan penolakan wajib diisi.")})
-    titles = scheduling.represented_approvers(actor)
-    acting_for = titles.get(correction.employee.supervisor_id, "")
-    new = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
-    if approve:
-        refuse_closed_days(correction.employee.unit, [correction.date])
-    with transaction.atomic():
-        changed = Correction.objects.filter(pk=correction.pk, status=CorrectionStatus.PENDING).update(
-            status=new, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
-            decision_reason=(reason or "").strip())
-        if changed:
-            verb = Verb.CORRECTION_APPROVED if approve else Verb.CORRECTION_REJECTED
-            audit_record(actor=actor, verb=verb, obj=correction, unit=correction.employee.unit,
-                         acting_for=acting_for, before={"status": CorrectionStatus.PENDING},
-                         after={"status": new, "reason": reason})
-            if approve:
-                recompute_day(correction.employee, correction.date)
-    correction.refresh_from_db()
-    return correction
+    return decisions.decide(actor=actor, row=correction, approve=approve, reason=reason,
+                            verbs=(Verb.CORRECTION_APPROVED, Verb.CORRECTION_REJECTED))
 
 
 def correction_withdraw(*, actor, correction_id: int) -> Correction:

@@ -13,18 +13,16 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import PartialPermission, PermissionKind, PermissionStatus
 from attendance.models.audit import Verb
 from attendance.selectors.permissions import permission_for_decision
-from attendance.services.day_status import recompute_day
+from attendance.services import decisions
 from portal import rules as portal_rules
 from portal.selectors import employee_of
 from portal.selectors.closures import refuse_closed_days
 from portal.services.audit import audit_record
-from scheduling import selectors as scheduling
 
 MAX_AGE_DAYS = 31  # asked for a recent or coming day, like a correction
 MAX_AHEAD_DAYS = 90
@@ -86,24 +84,8 @@ def permission_submit(*, actor, date: dt.date, kind: str, reason: str, start_tim
 def permission_decide(*, actor, permission_id: int, approve: bool, reason: str = "") -> PartialPermission:
     """The supervisor (or their active Plh/Plt) decides; a double click decides once."""
     permission = permission_for_decision(actor, permission_id)
-    if not approve and not (reason or "").strip():
-        raise ValidationError({"reason": _("Alasan penolakan wajib diisi.")})
-    refuse_closed_days(permission.employee.unit, [permission.date])
-    acting_for = scheduling.represented_approvers(actor).get(permission.employee.supervisor_id, "")
-    new = PermissionStatus.APPROVED if approve else PermissionStatus.REJECTED
-    with transaction.atomic():
-        changed = PartialPermission.objects.filter(pk=permission.pk, status=PermissionStatus.PENDING).update(
-            status=new, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
-            decision_reason=(reason or "").strip())
-        if changed:
-            verb = Verb.PERMISSION_APPROVED if approve else Verb.PERMISSION_REJECTED
-            audit_record(actor=actor, verb=verb, obj=permission, unit=permission.employee.unit,
-                         acting_for=acting_for, before={"status": PermissionStatus.PENDING},
-                         after={"status": new, "reason": reason})
-            if approve:
-                recompute_day(permission.employee, permission.date)
-    permission.refresh_from_db()
-    return permission
+    return decisions.decide(actor=actor, row=permission, approve=approve, reason=reason,
+                            verbs=(Verb.PERMISSION_APPROVED, Verb.PERMISSION_REJECTED))
 
 
 def permission_withdraw(*, actor, permission_id: int) -> PartialPermission:

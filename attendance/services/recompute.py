@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from attendance.models import DayStatus, Punch
 from attendance.services.day_status import compute_day_statuses
+from portal.jobs import enqueue_on_commit
 from portal.models import Employee, Unit
 from portal.rules import MIN_DATE
 
@@ -70,6 +71,24 @@ def recompute_institution(institution_id: int | None, start: dt.date, end: dt.da
             batch = list(Employee.objects.filter(pk__in=ids[i:i + BATCH]).select_related("unit"))
             written += compute_day_statuses(batch, since, end)
     return written
+
+
+def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.date, unit_id: int | None = None) -> None:
+    """After commit, one task per calendar month of [start, end]: a change reaching back a year is
+    twelve tasks of a few minutes each (100,000 people: about a minute per month, docs/benchmarks.md),
+    never one that outlives the task time limit."""
+    if start <= MIN_DATE:  # "since ever": from the first day anything was recorded in that scope
+        scope = _subtrees(institution_id, unit_id)
+        firsts = [_first_recorded(unit__path__startswith=u.path) for u in scope] if scope else []
+        firsts = [d for d in firsts if d]
+        start = min(firsts) if firsts else end - dt.timedelta(days=NIGHTLY_DAYS)
+    chunk = start
+    while chunk <= end:
+        following = (chunk.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last = min(end, following - dt.timedelta(days=1))
+        enqueue_on_commit("attendance.recompute_institution", kwargs={
+            "institution_id": institution_id, "start": chunk.isoformat(), "end": last.isoformat(), "unit_id": unit_id})
+        chunk = following
 
 
 def recompute_employees(employee_ids, start: dt.date, end: dt.date) -> int:

@@ -27,6 +27,7 @@ from portal.selectors.org import (
     units_in_time_zone,
     units_visible_to,
     unread_count,
+    with_time_zones,
 )
 
 __all__ = [
@@ -34,5 +35,5 @@ __all__ = [
     "ISSUE_LABELS", "ROLE_EMPLOYEE", "ROLE_HR_ADMIN", "ROLE_SUPERUSER", "ROLE_SUPERVISOR",
     "active_delegations_for", "audit_events_visible_to", "current_employee", "display_name", "employee_of",
     "employees_visible_to", "hr_scope_units", "is_hr", "local_today", "notifications_of", "roles_of",
-    "supervisor_issues", "units_in_time_zone", "units_visible_to", "unread_count",
+    "supervisor_issues", "units_in_time_zone", "units_visible_to", "unread_count", "with_time_zones",
 ]

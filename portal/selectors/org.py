@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import rules
-from portal.models import AuditEvent, Delegation, Employee, HRAdminScope, Notification, Unit
+from portal.models import AuditEvent, Delegation, Employee, HRAdminScope, Notification, TimeZone, Unit
 
 ROLE_EMPLOYEE = "employee"
 ROLE_SUPERVISOR = "supervisor"
@@ -109,6 +109,21 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     if not scopes:
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(unit__in=Unit.objects.subtrees_of(scopes))
+
+
+def with_time_zones(units) -> list[Unit]:
+    """Fill each unit's effective time zone from its ancestors in one query, so reading
+    ``unit.tzinfo`` later costs nothing (instead of a query per unit)."""
+    units = list(units)
+    pending = [u for u in units if "effective_time_zone" not in u.__dict__]
+    if not pending:
+        return units
+    own = dict(Unit.objects.filter(pk__in={a for u in pending for a in (u.ancestor_ids or [u.pk])})
+               .values_list("pk", "time_zone"))
+    for unit in pending:
+        zones = [own.get(a) for a in (unit.ancestor_ids or [unit.pk]) if own.get(a)]
+        unit.__dict__["effective_time_zone"] = zones[-1] if zones else TimeZone.WIB
+    return units
 
 
 def units_in_time_zone(tz: str) -> list[Unit]:

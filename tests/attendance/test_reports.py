@@ -103,8 +103,9 @@ def test_it_recaps_a_hand_built_month(hr, dinkes, august, deductions):
     ani, budi = august
     selection = resolve(hr, unit=dinkes.pk)
     rows = by_nip(selection)
+    assert " " in ani.nip_display  # grouped as on a decree
     assert rows[ani.nip_display] == [
-        "19700101 199503 1 " + ani.nip[-3:], "Ani Lestari", ani.jabatan, "Bidang P2P",
+        ani.nip_display, "Ani Lestari", ani.jabatan, "Bidang P2P",
         19, 13, 11, 2,  # working days, present, WFO, WFH/WFA
         1, 1, 0, 2, 160,  # TL1..TL4, TL minutes
         0, 1, 0, 1, 60,  # PSW1..PSW4, PSW minutes

@@ -267,3 +267,38 @@ def test_a_pattern_starting_in_a_closed_month_is_refused(bidang_p2p, pemkot, hr)
         work_pattern_save(actor=hr, unit=bidang_p2p, pattern=None, effective_from=dt.date(2026, 11, 20),
                           kind="weekly", flex_until=None, note="", days=days)
     assert not WorkPattern.objects.exists()
+
+
+# --- Cost -------------------------------------------------------------------------------------
+
+
+def _units_with_staff(parent, n_units, per_unit):
+    from portal.models import UnitKind
+    from tests.factories import UnitFactory
+
+    people = []
+    for i in range(n_units):
+        unit = UnitFactory(code=f"SEKSI-{parent.pk}-{n_units}-{i}", name=f"Seksi {i}", kind=UnitKind.SEKSI,
+                           parent=parent)
+        people += [EmployeeFactory(unit=unit, user=UserFactory()) for _ in range(per_unit)]
+    return people
+
+
+def test_computing_costs_the_same_queries_for_ten_units_or_forty(bidang_p2p):
+    """The cost of a batch must not grow with the units in it (time zones, patterns, holidays are
+    read once per batch): 100,000 people in 2,000 units would otherwise cost a query per unit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.models import Employee
+
+    now = local(bidang_p2p, MONDAY + dt.timedelta(days=5), 9, 0)
+
+    def cost(people):
+        fresh = list(Employee.objects.filter(pk__in=[p.pk for p in people]).select_related("unit"))
+        with CaptureQueriesContext(connection) as captured:
+            compute(fresh, MONDAY, MONDAY + dt.timedelta(days=4), now)
+        return len(captured)
+
+    # The same 80 people (the same rows to write) in 40 units or in 10.
+    assert cost(_units_with_staff(bidang_p2p, 40, 2)) == cost(_units_with_staff(bidang_p2p, 10, 8))
