@@ -225,6 +225,8 @@ class AttendanceRulesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
 class ShiftSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer(read_only=True, help_text="The unit that defines it (usable in its whole subtree).")
+    start = fields.HourMinuteField(read_only=True, help_text="Local time of the unit, HH:MM.")
+    end = fields.HourMinuteField(read_only=True, help_text="Local time of the unit, HH:MM.")
 
     class Meta:
         model = Shift

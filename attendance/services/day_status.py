@@ -192,7 +192,7 @@ def _upsert(rows: list[tuple]) -> None:
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in (connection.ops.quote_name(c) for c in COLUMNS[2:]))
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608  # nosec B608  # our own identifiers only
-    tail = f" ON CONFLICT (employee_id, date) DO UPDATE SET {updates}"
+    tail = f" ON CONFLICT (employee_id, date) DO UPDATE SET {updates}"  # nosec B608  # our own identifiers only
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
