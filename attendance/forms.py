@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from attendance.models import BandKind, ImplausibleStatus, PermissionKind
 from attendance.services.attendance_rules import MAX_BAND_LEVEL, MAX_MINUTES, BandData, RulesData
@@ -113,8 +114,9 @@ class MonthClosureForm(ServiceErrorsMixin, forms.Form):
 class ReopenForm(ServiceErrorsMixin, forms.Form):
     """Reopen a closed month: the reason is required (by the service), the tick confirms."""
 
-    reason = forms.CharField(label=_("Alasan membuka kembali"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Alasan membuka kembali"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Alasan membuka kembali wajib diisi.")})
     confirm = forms.BooleanField(
         label=_("Saya mengerti: status presensi bulan itu dapat berubah lagi dan pengunduh laporannya diberi tahu."),
         error_messages={"required": _("Centang konfirmasi untuk membuka kembali bulan ini.")})
@@ -253,7 +255,7 @@ class ShiftForm(ServiceErrorsMixin, forms.Form):
     code = forms.CharField(label=_("Kode"), max_length=10, help_text=_("Singkat, tampil di jadwal: P, S, M, PG."))
     name = forms.CharField(label=_("Nama"), max_length=100)
     start = forms.TimeField(label=_("Mulai"), widget=TimeInput())
-    end = forms.TimeField(label=_("Selesai"), widget=TimeInput())
+    end = forms.TimeField(label=pgettext_lazy("jam akhir shift", "Selesai"), widget=TimeInput())
     ends_next_day = forms.BooleanField(label=_("Selesai keesokan hari"), required=False, help_text=_(
         "Centang untuk shift yang melewati tengah malam, mis. 21:00–07:00."))
     break_minutes = _minutes_field(_("Istirahat (menit)"), initial=0)

@@ -278,6 +278,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security (production values come from the environment) ----------------------
+# A month of duty roster for 60 people is 1,860 fields in one form; Django's default of 1,000
+# would split a unit's roster into pages (attendance/views/roster.py pages by this number).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
     "BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

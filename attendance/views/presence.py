@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attendance.forms import CorrectionForm, DecisionForm, HRCorrectionForm, PunchForm
 from attendance.models import MODE_BY_KIND, Correction, CorrectionStatus, DayStatus, Punch, Source, WorkMode
-from attendance.rules import BELUM, CUTI_BERSAMA, HADIR, LIBUR, PSW, TK, TL, TL_PSW
+from attendance.rules import BELUM, CUTI_BERSAMA, HADIR, LIBUR, OFF_SCHEDULE, PSW, REVIEW, TK, TL, TL_PSW
 from attendance.selectors import presence
 from attendance.selectors.schedule import planned_day
 from attendance.services import corrections as correction_services
@@ -46,9 +46,11 @@ CODE_LABELS = {
     HADIR: gettext_lazy("Hadir"), TL: gettext_lazy("Terlambat"), PSW: gettext_lazy("Pulang sebelum waktunya"),
     TL_PSW: gettext_lazy("Terlambat dan pulang sebelum waktunya"), TK: gettext_lazy("Tanpa keterangan (TK)"),
     LIBUR: gettext_lazy("Libur"), CUTI_BERSAMA: gettext_lazy("Cuti bersama"), BELUM: gettext_lazy("Belum presensi"),
+    OFF_SCHEDULE: gettext_lazy("Presensi di luar jadwal"), REVIEW: gettext_lazy("Perlu ditinjau"),
     **{k.value: k.label for k in Kind if k in ABSENCE_KINDS},
 }
-CODE_TONES = {HADIR: "ok", TL: "warn", PSW: "warn", TL_PSW: "warn", TK: "bad", BELUM: "muted"}
+CODE_TONES = {HADIR: "ok", TL: "warn", PSW: "warn", TL_PSW: "warn", TK: "bad", BELUM: "muted", OFF_SCHEDULE: "info",
+              REVIEW: "warn"}
 RECENT_CORRECTIONS = 50
 
 
@@ -243,7 +245,9 @@ class HistoryRow:
         """Offer a correction on a day with a punch problem and no pending correction yet."""
         pending = any(c.status == CorrectionStatus.PENDING for c in self.corrections)
         recent = (self.today - self.date).days <= correction_services.MAX_AGE_DAYS
-        return self.status is not None and self.status.code in (TL, PSW, TL_PSW, TK) and recent and not pending
+        problem = self.status is not None and (self.status.code in (TL, PSW, TL_PSW, TK, REVIEW)
+                                               or self.status.implausible)
+        return problem and recent and not pending
 
     @property
     def label(self) -> str:
