@@ -141,7 +141,7 @@ def roster_save(*, actor, unit: Unit, month: dt.date, changes: list[RosterChange
     for employee in {people[c.employee_id] for c in changes}:
         refuse_if_closed(closures_on_days(employee.unit, [first]), "month")
     with transaction.atomic():
-        existing = {(r.employee_id, r.date): r for r in RosterEntry.objects.select_for_update().filter(
+        existing = {(r.employee_id, r.date): r for r in RosterEntry.objects.select_for_update(of=("self",)).filter(
             employee_id__in=people, date__range=(first, last)).select_related("shift")}
         before, after, touched = {}, {}, set()
         for change in changes:
