@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "BandKindEnum": "attendance.models.BandKind",
         "ImplausibleStatusEnum": "attendance.models.ImplausibleStatus",
         "MonthClosureStateEnum": "attendance.selectors.closing.ClosureState",
+        "LeaveDocumentRuleEnum": "scheduling.models.DocumentRule",
+        "VerdictSeverityEnum": ["block", "warn", "info"],
     },
 }
 
@@ -335,3 +337,6 @@ LOGGING = {
 # --- Portal-specific knobs --------------------------------------------------------
 PORTAL_IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 PORTAL_IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=50_000)
+# The first year the portal keeps cuti tahunan balances for, where an institution has not set its own;
+# earlier years reach the portal as HR's opening balances.
+PORTAL_LEAVE_FIRST_YEAR = env.int("PORTAL_LEAVE_FIRST_YEAR", default=2026)

@@ -102,6 +102,10 @@ class DayContext:
     disciplinary: bool = False
     months_since_placement: int | None = None
     special_circumstance: bool = False
+    # A day a KemenPAN-RB circular opened (FWA window that lifts the caps, calendar FWA day): the
+    # caps do not apply to it, and ``cap_free_basis`` names the circular.
+    cap_free: bool = False
+    cap_free_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,11 @@ def evaluate_day(policy: Policy, ctx: DayContext) -> list[Verdict]:
     if ctx.flexible:
         verdicts += _eligibility(policy, ctx) + _calendar_rules(policy, ctx) + _caps(policy, ctx)
     verdicts += _coverage(policy, ctx) + _essential(policy, ctx)
+    return by_severity(verdicts)
+
+
+def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
+    """Most serious first, keeping the order within a severity."""
     order = {BLOCK: 0, WARN: 1, INFO: 2}
     return sorted(verdicts, key=lambda v: order[v.severity])
 
@@ -162,6 +171,8 @@ def _calendar_rules(policy: Policy, ctx: DayContext) -> list[Verdict]:
 
 
 def _caps(policy: Policy, ctx: DayContext) -> list[Verdict]:
+    if ctx.cap_free:  # the circular chose the day, not the employee: said, never refused
+        return [Verdict("fwa_day", INFO, {"name": ctx.cap_free_basis})]
     if ctx.special_circumstance:
         return []  # keadaan khusus is exempt from the caps
     out = []
@@ -214,6 +225,9 @@ def render_message(rule: str, p: dict) -> str:
                  "mulai %(week)s).") % p
     if rule == "monthly_cap":
         return _("Batas %(cap)d hari kerja fleksibel per bulan sudah tercapai (%(used)d hari).") % p
+    if rule == "fwa_day":
+        return _("Hari kerja fleksibel menurut %(name)s: tidak dihitung dalam batas hari fleksibel per minggu "
+                 "dan per bulan; aturan kehadiran unit tetap berlaku.") % p
     if rule == "mandatory_weekday":
         return _("%(unit)s: hari %(day)s adalah hari wajib di kantor.") % {
             "unit": p["unit"], "day": _(WEEKDAY_NAMES[p["weekday"]])}
@@ -232,4 +246,33 @@ def render_message(rule: str, p: dict) -> str:
         return _("Sudah ada pengajuan aktif pada %(date)s.") % p
     if rule == "past":
         return _("%(date)s sudah lewat.") % p
+    return _leave_message(rule, p)
+
+
+def _kind_name(kind: str) -> str:
+    from scheduling.models import Kind  # the labels only; rules stay free of queries
+
+    return str(Kind(kind).label) if kind in Kind.values else kind
+
+
+def _leave_message(rule: str, p: dict) -> str:
+    if rule == "leave_balance":
+        return _("Sisa cuti tahunan %(year)d habis: hak %(available)d hari kerja, sudah terpakai atau diajukan "
+                 "%(used)d hari.") % p
+    if rule == "leave_service":
+        return _("%(kind)s baru dapat diambil setelah masa kerja %(needed)d tahun; masa kerja pada tanggal ini "
+                 "%(years)d tahun (%(basis)s).") % {**p, "kind": _kind_name(p["kind"])}
+    if rule == "leave_service_unknown":
+        return _("TMT awal masa kerja belum dicatat BKPSDM: syarat masa kerja %(needed)d tahun untuk %(kind)s "
+                 "belum dapat diperiksa.") % {**p, "kind": _kind_name(p["kind"])}
+    if rule == "leave_length":
+        return _("%(kind)s paling lama %(months)d bulan: hari terakhir yang dapat diajukan %(last)s "
+                 "(%(basis)s).") % {**p, "kind": _kind_name(p["kind"])}
+    if rule == "reserved_to_definitive":
+        return _("%(kind)s hanya dapat diputus pejabat definitif (%(official)s), bukan Plh/Plt "
+                 "(SE BKN 1/SE/I/2021); pengajuan menunggu beliau.") % {**p, "kind": _kind_name(p["kind"])}
+    if rule == "document_missing":
+        return _("%(label)s belum dilampirkan (%(reason)s).") % p
+    if rule == "no_official":
+        return _("Belum ada pejabat yang berwenang memberikan cuti di instansi ini; hubungi BKPSDM/Biro SDM.")
     return rule

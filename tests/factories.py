@@ -99,3 +99,14 @@ def working_hours(unit: Unit, weekday: int, start: dt.time, end: dt.time, break_
                                                    defaults={"flex_until": flex_until, "kind": kind})
     return WorkPatternDay.objects.create(pattern=pattern, weekday=weekday, start=start, end=end,
                                          break_minutes=break_minutes)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "surat.pdf"):
+    """A small valid PDF upload: the document a request of some kinds must carry (a surat tugas for
+    dinas luar, a doctor's letter past the first sick day, evidence of keadaan khusus)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")

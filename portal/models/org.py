@@ -200,6 +200,8 @@ class Employee(models.Model):
         on_delete=models.SET_NULL, related_name="reports",
     )
     placement_date = models.DateField(_("TMT penempatan saat ini"), null=True, blank=True)
+    # Length of service decides cuti tahunan (1 year), cuti besar and CLTN (5 years).
+    service_start = models.DateField(_("TMT CPNS / PPPK (awal masa kerja)"), null=True, blank=True)
     disciplinary_until = models.DateField(
         _("menjalani hukuman disiplin sampai"), null=True, blank=True,
         help_text=_("Selama hukuman disiplin, pegawai tidak berhak kerja fleksibel lokasi."),

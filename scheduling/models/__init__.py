@@ -1,6 +1,7 @@
 """Flexible-work and absence requests, coverage policies, FWA windows."""
 
 from .audit import Verb as AuditVerb
+from .leave import DocumentRule, KindRule, LeaveAdjustment, LeaveOpening, LeaveSettings
 from .policies import CoveragePolicy, EssentialPosition, FwaWindow, Mode
 from .requests import (
     ABSENCE_KINDS,
@@ -12,6 +13,7 @@ from .requests import (
     Kind,
     RequestDay,
     Status,
+    Step,
     UnitDay,
     WorkRequest,
     evidence_path,
@@ -20,5 +22,6 @@ from .requests import (
 __all__ = [
     "ABSENCE_KINDS", "ACTIVE_STATUSES", "AuditVerb", "CUTI_KINDS", "CoveragePolicy", "EssentialPosition",
     "Evidence", "FLEXIBLE_KINDS", "FwaWindow", "Kind", "Mode", "PPPK_LEAVE_KINDS", "RequestDay", "Status",
-    "UnitDay", "WorkRequest", "evidence_path",
+    "UnitDay", "WorkRequest", "evidence_path", "DocumentRule", "KindRule", "LeaveAdjustment", "LeaveOpening",
+    "LeaveSettings", "Step",
 ]

@@ -18,6 +18,11 @@ class Verb(models.TextChoices):
     COVERAGE_POLICY_DELETED = "coverage_policy.deleted", _("Aturan kehadiran dihapus")
     FWA_WINDOW_OPENED = "fwa_window.opened", _("Jendela FWA dibuka")
     FWA_WINDOW_DELETED = "fwa_window.deleted", _("Jendela FWA dihapus")
+    REQUEST_DAY_ENDORSED = "request_day.endorsed", _("Disetujui atasan langsung, diteruskan ke pejabat")
+    LEAVE_OPENING_SET = "leave_opening.set", _("Saldo awal cuti ditetapkan")
+    LEAVE_ADJUSTED = "leave.adjusted", _("Saldo cuti disesuaikan")
+    LEAVE_SETTINGS_SAVED = "leave_settings.saved", _("Pengaturan cuti disimpan")
+    KIND_RULE_SAVED = "kind_rule.saved", _("Aturan jenis pengajuan disimpan")
 
 
 register_verbs(Verb, {
@@ -32,5 +37,10 @@ register_verbs(Verb, {
     Verb.COVERAGE_POLICY_DELETED: _("menghapus aturan kehadiran %(object)s"),
     Verb.FWA_WINDOW_OPENED: _("membuka jendela FWA %(object)s"),
     Verb.FWA_WINDOW_DELETED: _("menghapus jendela FWA %(object)s"),
+    Verb.REQUEST_DAY_ENDORSED: _("menyetujui sebagai atasan langsung dan meneruskan %(object)s"),
+    Verb.LEAVE_OPENING_SET: _("menetapkan saldo awal cuti %(object)s"),
+    Verb.LEAVE_ADJUSTED: _("menyesuaikan saldo cuti %(object)s"),
+    Verb.LEAVE_SETTINGS_SAVED: _("menyimpan pengaturan cuti %(object)s"),
+    Verb.KIND_RULE_SAVED: _("menyimpan aturan jenis pengajuan %(object)s"),
 }, legacy={"coverage_policy.changed": Verb.COVERAGE_POLICY_UPDATED, "coveragepolicy.deleted":
            Verb.COVERAGE_POLICY_DELETED, "fwawindow.deleted": Verb.FWA_WINDOW_DELETED})

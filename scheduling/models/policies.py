@@ -85,6 +85,7 @@ class FwaWindow(models.Model):
     end = models.DateField(_("selesai"))
     units = models.ManyToManyField("portal.Unit", verbose_name=_("unit"), related_name="fwa_windows")
     include_subunits = models.BooleanField(_("termasuk sub-unit"), default=True)
+    lifts_caps = models.BooleanField(_("bebaskan dari batas hari fleksibel"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,6 +31,13 @@ CUTI_KINDS = frozenset({Kind.CT, Kind.CB, Kind.CS, Kind.CM, Kind.CAP, Kind.CLTN}
 PPPK_LEAVE_KINDS = frozenset({Kind.CT, Kind.CS, Kind.CM})  # plus cuti bersama, which is a calendar day
 
 
+class Step(models.TextChoices):
+    """Who a pending day waits for."""
+
+    SUPERVISOR = "supervisor", _("Atasan langsung")
+    OFFICIAL = "official", _("Pejabat yang berwenang memberikan cuti")
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("Menunggu persetujuan")
     APPROVED = "approved", _("Disetujui")
@@ -57,6 +64,9 @@ class WorkRequest(models.Model):
     work_plan = models.TextField(_("rencana kerja"), blank=True)
     expected_outputs = models.TextField(_("target keluaran"), blank=True)
     justification = models.TextField(_("justifikasi atas peringatan"), blank=True)
+    # Leave taken abroad is reserved to the definitive official (SE BKN 1/SE/I/2021).
+    abroad = models.BooleanField(_("dijalani di luar negeri"), default=False)
+    child_order = models.PositiveSmallIntegerField(_("kelahiran anak ke-"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
@@ -121,6 +131,14 @@ class RequestDay(models.Model):
     acting_for = models.CharField(_("atas nama"), max_length=255, blank=True)
     decision_reason = models.TextField(_("alasan keputusan"), blank=True)
     auto_approved = models.BooleanField(default=False)
+    # Two-step leave: the atasan langsung's consideration, then the official's decision.
+    awaiting = models.CharField(_("menunggu"), max_length=10, choices=Step.choices, default=Step.SUPERVISOR)
+    official = models.ForeignKey("portal.Employee", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("pejabat yang memutus"))
+    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    endorsed_at = models.DateTimeField(null=True, blank=True)
+    endorsed_acting_for = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("hari pengajuan")
@@ -135,6 +153,8 @@ class RequestDay(models.Model):
             models.Index(fields=["unit", "date", "status"], name="request_day_unit_date"),
             models.Index(fields=["employee", "date"], name="request_day_employee_date"),
             models.Index(fields=["status", "date"], name="request_day_status_date"),
+            models.Index(fields=["official", "status"], name="request_day_official",
+                         condition=Q(status="pending", awaiting="official")),
         ]
 
     def __str__(self) -> str:

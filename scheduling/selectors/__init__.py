@@ -4,6 +4,20 @@ apps: ``policies`` (the rules in force), ``requests`` (request days as each acto
 (what a request would meet before it is saved). Attendance reads scheduling only through here.
 """
 
+from scheduling.selectors.decisions import (
+    DAY_RELATIONS,
+    INBOX_PAGE_SIZE,
+    DecisionCheck,
+    Inbox,
+    InboxItem,
+    decision_check,
+    decision_checks,
+    grant_check,
+    inbox,
+    reject_check,
+)
+from scheduling.selectors.fwa import OpenDay, cap_free_days, open_days
+from scheduling.selectors.month import MonthCell, OwnMonth, own_month
 from scheduling.selectors.office import (
     CoverageDay,
     TeamCalendar,
@@ -42,6 +56,7 @@ from scheduling.selectors.preview import (
     expand_dates,
     nearest_passing_days,
     preview_days,
+    preview_each_alone,
     request_preview,
 )
 from scheduling.selectors.requests import (
@@ -51,7 +66,6 @@ from scheduling.selectors.requests import (
     day_for_decision,
     days_decidable_by,
     decides_for_somebody,
-    inbox,
     own_day,
     own_days,
     pending_days_before,
@@ -62,6 +76,9 @@ from scheduling.selectors.requests import (
 )
 
 __all__ = [
+    "DAY_RELATIONS", "INBOX_PAGE_SIZE", "DecisionCheck", "Inbox", "InboxItem", "decision_check", "decision_checks",
+    "grant_check", "reject_check",
+    "MonthCell", "OpenDay", "OwnMonth", "cap_free_days", "open_days", "own_month", "preview_each_alone",
     "CoverageDay", "DayPreview", "EffectivePolicy", "HistoryEvent", "MAX_RANGE_DAYS", "RequestPreview", "Skipped",
     "TeamCalendar", "TeamDay", "all_policy_rows", "approved_flexible_on", "approved_plan_for", "approver_for",
     "away_by_date", "changed_unit_days", "coverage", "coverage_unit_for", "day_for_decision", "days_decidable_by",

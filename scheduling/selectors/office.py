@@ -24,15 +24,29 @@ from scheduling.selectors.requests import represented_approvers
 MAX_UNIT_CHOICES = 300  # an HR admin of a whole institution picks among many units; keep the list sane
 
 
-def unit_headcount(unit: Unit) -> int:
-    return Employee.objects.filter(unit=unit, is_active=True).count()
+def leads_subtree(employee: Employee) -> bool:
+    """A head of a unit with units below it: their presence is counted with the subtree they
+    lead, so the head of a Dinas alone in its top node is not held by a share of one
+    (docs/decisions.md, "Leaders and tiny units")."""
+    unit = employee.unit
+    return unit.head_id == employee.pk and Unit.objects.filter(parent=unit, is_active=True).exists()
+
+
+def _in_unit(unit: Unit, subtree: bool, prefix: str = "") -> Q:
+    if subtree:
+        return Q(**{f"{prefix}unit__path__startswith": unit.path})
+    return Q(**{f"{prefix}unit": unit})
+
+
+def unit_headcount(unit: Unit, *, subtree: bool = False) -> int:
+    return Employee.objects.filter(_in_unit(unit, subtree), is_active=True).count()
 
 
 def away_by_date(unit: Unit, start: dt.date, end: dt.date, *, include_pending: bool,
-                 exclude_day_id: int | None = None) -> dict[dt.date, int]:
-    """People of ``unit`` away per date (approved, plus pending if asked): one GROUP BY."""
+                 exclude_day_id: int | None = None, subtree: bool = False) -> dict[dt.date, int]:
+    """People of ``unit`` (or its subtree) away per date (approved, plus pending if asked): one GROUP BY."""
     statuses = list(ACTIVE_STATUSES) if include_pending else [Status.APPROVED]
-    qs = RequestDay.objects.filter(unit=unit, date__range=(start, end), status__in=statuses,
+    qs = RequestDay.objects.filter(_in_unit(unit, subtree), date__range=(start, end), status__in=statuses,
                                    employee__is_active=True)
     if exclude_day_id:
         qs = qs.exclude(pk=exclude_day_id)

@@ -19,6 +19,8 @@ from portal.selectors import workcalendar
 from scheduling import rules
 from scheduling.models import FLEXIBLE_KINDS, RequestDay, Status
 from scheduling.selectors import office as counts
+from scheduling.selectors.fwa import cap_free_days
+from scheduling.selectors.leave import LeaveCheck, leave_check
 from scheduling.selectors.policies import effective_policies
 
 MAX_RANGE_DAYS = 186  # half a year: longer plans are almost always a typo
@@ -108,6 +110,9 @@ class _Facts:
     taken: set[dt.date]  # dates with another live request of the employee
     essential: tuple[int, dict[dt.date, int]] | None
     today: dt.date
+    cap_free: dict[dt.date, str] = field(default_factory=dict)  # days free of the caps -> the circular
+    leave: LeaveCheck | None = None  # a cuti's service length, longest run and balance
+    coverage_label: str = ""  # the unit whose coverage the day is counted in (a head: with its subtree)
 
     @property
     def flexible(self) -> bool:
@@ -121,43 +126,61 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
     policies = effective_policies(unit, days)
     approving = for_approval_of is not None
     include_pending = (not approving) and any(p.count_pending for p in policies.values())
-    own = counts.own_flexible_dates(employee, rules.week_start(start.replace(day=1)), end + dt.timedelta(days=31),
-                                    include_pending=not approving, exclude_day_id=for_approval_of)
+    around = (rules.week_start(start.replace(day=1)), end + dt.timedelta(days=31))  # whole weeks and months
+    own = counts.own_flexible_dates(employee, *around, include_pending=not approving,
+                                    exclude_day_id=for_approval_of)
     essential = None
     if any(employee.jabatan in dict(p.essential) for p in policies.values()):
         essential = counts.essential_counts(employee, start, end, include_pending=include_pending,
                                             exclude_day_id=for_approval_of)
-    return _Facts(employee, kind, special_circumstance, approving, policies, counts.unit_headcount(unit),
-                  counts.away_by_date(unit, start, end, include_pending=include_pending,
-                                      exclude_day_id=for_approval_of),
+    leads = counts.leads_subtree(employee)
+    return _Facts(employee, kind, special_circumstance, approving, policies,
+                  counts.unit_headcount(unit, subtree=leads),
+                  _away_per_policy(unit, policies, approving=approving, subtree=leads, exclude_day_id=for_approval_of),
                   own, set(_active_dates(employee, start, end, exclude_day_id=for_approval_of)), essential,
-                  unit.local_today())
+                  unit.local_today(), cap_free_days(unit, *around),
+                  leave_check(employee, kind, end, approving=approving, exclude_day_id=for_approval_of),
+                  _("%(unit)s beserta unit di bawahnya") % {"unit": unit.name} if leads else unit.name)
+
+
+def _away_per_policy(unit: Unit, policies: dict[dt.date, rules.Policy], *, approving: bool, subtree: bool,
+                     exclude_day_id: int | None) -> dict[dt.date, int]:
+    """Who is away each day, counting pending days only where that day's policy says so (a policy
+    can change mid-range); an approval counts approved days only."""
+    start, end = min(policies), max(policies)
+    wanted = {False} if approving else {p.count_pending for p in policies.values()}
+    away = {pending: counts.away_by_date(unit, start, end, include_pending=pending, subtree=subtree,
+                                         exclude_day_id=exclude_day_id) for pending in wanted}
+    return {d: away[p.count_pending and not approving].get(d, 0) for d, p in policies.items()}
 
 
 def _evaluate(facts: _Facts, days: list[dt.date]) -> list[DayPreview]:
     """Verdicts for ``days`` asked together: each passing flexible day counts towards the caps
     of the days after it, as it would once saved."""
     employee, unit = facts.employee, facts.employee.unit
-    own = list(facts.own)
+    own = [o for o in facts.own if o not in facts.cap_free]  # cap-free days count towards no cap
+    leave = facts.leave.verdicts(days) if facts.leave else {}
     previews = []
     for d in sorted(days):
         policy = facts.policies[d]
         ess = facts.essential
         ctx = rules.DayContext(
-            date=d, flexible=facts.flexible, unit_name=unit.name, headcount=facts.headcount,
+            date=d, flexible=facts.flexible, unit_name=facts.coverage_label or unit.name,
+            headcount=facts.headcount,
             away_others=facts.away.get(d, 0),
             own_flexible_week=sum(1 for o in own if rules.week_start(o) == rules.week_start(d)),
             own_flexible_month=sum(1 for o in own if (o.year, o.month) == (d.year, d.month)),
             essential=rules.EssentialCount(employee.jabatan, ess[0], ess[1].get(d, 0)) if ess else None,
             special_circumstance=facts.special_circumstance, **_eligibility_context(employee, d),
+            cap_free=d in facts.cap_free, cap_free_basis=facts.cap_free.get(d, ""),
         )
-        verdicts = rules.evaluate_day(policy, ctx)
+        verdicts = rules.by_severity(rules.evaluate_day(policy, ctx) + leave.get(d, []))
         if d in facts.taken:
             verdicts.insert(0, rules.Verdict("duplicate", rules.BLOCK, {"date": d.isoformat()}))
         if d < facts.today and not facts.approving:
             verdicts.insert(0, rules.Verdict("past", rules.BLOCK, {"date": d.isoformat()}))
         preview = DayPreview(d, verdicts, rules.coverage_numbers(policy, ctx))
-        if facts.flexible and not preview.blocked:
+        if facts.flexible and not preview.blocked and d not in facts.cap_free:
             own.append(d)  # later days of this batch see this one in their week
         previews.append(preview)
     return previews
@@ -175,6 +198,15 @@ def preview_days(employee: Employee, kind: str, days: list[dt.date], *, special_
     facts = _gather(employee, kind, min(days), max(days), special_circumstance=special_circumstance,
                     for_approval_of=for_approval_of)
     return _evaluate(facts, days)
+
+
+def preview_each_alone(employee: Employee, kind: str, days: list[dt.date]) -> dict[dt.date, DayPreview]:
+    """Verdicts per day as if the employee asked for ``kind`` on that day alone (the month
+    calendar's free days): the facts are read once for the whole span, not once per day."""
+    if not days:
+        return {}
+    facts = _gather(employee, kind, min(days), max(days), special_circumstance=False, for_approval_of=None)
+    return {d: _evaluate(facts, [d])[0] for d in days}
 
 
 def _active_dates(employee: Employee, start: dt.date, end: dt.date, exclude_day_id=None) -> list[dt.date]:
@@ -201,7 +233,8 @@ def nearest_passing_days(employee: Employee, kind: str, around: dt.date, *, coun
     today = unit.local_today()
     start, end = around - dt.timedelta(days=SEARCH_DAYS), around + dt.timedelta(days=SEARCH_DAYS)
     taken = set(alongside) | {around}
-    window = [d for d in workcalendar.working_days(unit, start, end) if d >= today and d not in taken]
+    window = [d for d in workcalendar.working_days(unit, start, end)
+              if d >= today and d not in taken and _fits_with(alongside, d)]
     if not window:
         return []
     span = [*window, *alongside]
@@ -214,6 +247,12 @@ def nearest_passing_days(employee: Employee, kind: str, around: dt.date, *, coun
             if len(found) == count:
                 break
     return sorted(found)
+
+
+def _fits_with(alongside: list[dt.date], day: dt.date) -> bool:
+    """Submitted with the request's passing days, ``day`` keeps the request inside its limits."""
+    span = [*alongside, day]
+    return date_in_range(day) and (max(span) - min(span)).days <= MAX_RANGE_DAYS
 
 
 @dataclass

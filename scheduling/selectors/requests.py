@@ -1,5 +1,6 @@
-"""Request days as each actor may see them: own days, days to decide, HR's subtree; the inbox;
-the history of a day. Out of scope is "not found" (404), never "forbidden".
+"""Request days as each actor may see them: own days, days to decide, HR's subtree; the history
+of a day (the inbox, with what deciding each day would meet, is :mod:`scheduling.selectors.decisions`).
+Out of scope is "not found" (404), never "forbidden".
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +18,14 @@ from portal.models import AuditEvent, Delegation, Employee, Unit
 from portal.models.audit import verb_label
 from portal.rules import acting_label
 from portal.selectors import ROLE_SUPERVISOR, display_name, employee_of, employees_visible_to, roles_of
-from scheduling import rules
-from scheduling.models import FLEXIBLE_KINDS, CoveragePolicy, RequestDay, Status
-from scheduling.selectors.policies import _policy_layers
+from scheduling.models import FLEXIBLE_KINDS, LeaveSettings, RequestDay, Status, Step
 
 
 def approver_for(day: RequestDay) -> Employee | None:
-    """Who decides: the atasan langsung; for keadaan khusus, the head of the unit."""
+    """Who decides now: the official once the atasan langsung has endorsed a leave day; before
+    that the atasan langsung, or for keadaan khusus the head of the unit."""
+    if day.awaiting == Step.OFFICIAL:
+        return day.official
     employee = day.employee
     if day.request.special_circumstance:
         head = employee.unit.head
@@ -51,7 +53,8 @@ def _decidable_filter(approver_ids) -> Q:
     no_other_head = Q(employee__unit__head_id=F("employee_id")) | Q(employee__unit__head__isnull=True)
     special = Q(request__special_circumstance=True) & (
         head_decides | (no_other_head & Q(employee__supervisor_id__in=approver_ids)))
-    return ordinary | special
+    official = Q(awaiting=Step.OFFICIAL, official_id__in=approver_ids)
+    return (Q(awaiting=Step.SUPERVISOR) & (ordinary | special)) | official
 
 
 def days_decidable_by(user) -> QuerySet[RequestDay]:
@@ -95,40 +98,6 @@ def own_day(user, pk: int) -> RequestDay:
         raise Http404 from None
 
 
-def inbox(user) -> list[dict]:
-    """Pending days the user decides, with the unit's presence before/after each approval.
-
-    Query count is constant in the number of items: one query for the days, one grouped
-    query per (unit, date range) for the away counts, headcounts in one GROUP BY.
-    """
-    days = list(days_decidable_by(user).filter(status=Status.PENDING)
-                .select_related("request", "employee", "unit").order_by("date", "employee__name"))
-    if not days:
-        return []
-    unit_ids = {d.unit_id for d in days}
-    start, end = days[0].date, days[-1].date
-    heads = dict(Employee.objects.filter(unit_id__in=unit_ids, is_active=True).values_list("unit")
-                 .annotate(n=Count("id")).values_list("unit", "n"))
-    away = defaultdict(int)
-    for unit_id, date, n in (RequestDay.objects.filter(unit_id__in=unit_ids, date__range=(start, end),
-                                                       status=Status.APPROVED)
-                             .values_list("unit", "date").annotate(n=Count("id")).values_list("unit", "date", "n")):
-        away[(unit_id, date)] = n
-    policy_rows = list(CoveragePolicy.objects.filter(
-        unit_id__in={a for d in days for a in d.unit.ancestor_ids}).prefetch_related("essential_positions"))
-    items = []
-    for d in days:
-        rows = [r for r in policy_rows if r.unit_id in d.unit.ancestor_ids]
-        policy = rules.merge_policies(_policy_layers(d.unit, d.date, rows))
-        headcount = heads.get(d.unit_id, 0)
-        before = headcount - away[(d.unit_id, d.date)]
-        after = before - 1
-        minimum = rules.required_in_office(policy, d.date.weekday(), headcount)
-        items.append({"day": d, "headcount": headcount, "before": before, "after": after, "minimum": minimum,
-                      "below": after < minimum, "flexible": d.kind in FLEXIBLE_KINDS})
-    return items
-
-
 def pending_days_before(day: dt.date) -> QuerySet[RequestDay]:
     return RequestDay.objects.filter(status=Status.PENDING, date__lt=day)
 
@@ -142,13 +111,17 @@ def approved_flexible_on(day: dt.date) -> QuerySet[RequestDay]:
 
 
 def decides_for_somebody(user) -> bool:
-    """Supervisor (active reports), active Plh/Plt, head of a unit, or superuser."""
+    """Supervisor (active reports), active Plh/Plt, head of a unit, an institution's pejabat yang
+    berwenang memberikan cuti (or one a leave day was forwarded to), or superuser."""
     if getattr(user, "is_superuser", False):
         return True
     if ROLE_SUPERVISOR in roles_of(user):
         return True
     me = employee_of(user)
-    return me is not None and me.is_active and Unit.objects.filter(head=me).exists()
+    if me is None or not me.is_active:
+        return False
+    return (Unit.objects.filter(head=me).exists() or LeaveSettings.objects.filter(official=me).exists()
+            or RequestDay.objects.filter(official=me, awaiting=Step.OFFICIAL, status=Status.PENDING).exists())
 
 
 def own_days(user) -> QuerySet[RequestDay]:
@@ -157,7 +130,8 @@ def own_days(user) -> QuerySet[RequestDay]:
     if me is None:
         return RequestDay.objects.none()
     return (RequestDay.objects.filter(employee=me)
-            .select_related("request__other_office", "decided_by__employee", "employee", "unit")
+            .select_related("request__other_office", "decided_by__employee", "employee", "unit", "official",
+                            "endorsed_by__employee")
             .order_by("-date", "-id"))
 
 

@@ -13,38 +13,31 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Employee
 from portal.services.audit import audit_record
 from scheduling import rules, selectors
-from scheduling.models import RequestDay, Status, UnitDay
+from scheduling.models import RequestDay, Status, Step, UnitDay
 from scheduling.models.audit import Verb
 from scheduling.services import notifications
 from scheduling.services.unit_days import touch_unit_days
 
 
 class DecisionBlocked(Exception):
-    def __init__(self, verdicts: list[rules.Verdict], message: str = ""):
+    """Deciding was refused. ``verdicts`` are the ones that refuse it; ``shown`` every verdict the
+    decision met (what the inbox card lists), most serious first."""
+
+    def __init__(self, verdicts: list[rules.Verdict], message: str = "", *, shown: list[rules.Verdict] | None = None):
         super().__init__(message or "; ".join(v.message for v in verdicts))
         self.verdicts = verdicts
+        self.shown = shown if shown is not None else verdicts
 
 
 def _tell_employee(day: RequestDay, verb: str) -> None:
     """Tell the employee their day was decided (in-app + email, once per day and outcome)."""
     notifications.day_decided(day, verb)
-
-
-def _acting_for(actor, day: RequestDay) -> str:
-    approver = selectors.approver_for(day)
-    titles = selectors.represented_approvers(actor)
-    if approver is not None and approver.pk in titles:
-        return titles[approver.pk]
-    if getattr(actor, "is_superuser", False):
-        return ""
-    raise Http404
 
 
 def _lock_unit_day_and_employee(day: RequestDay) -> None:
@@ -54,6 +47,14 @@ def _lock_unit_day_and_employee(day: RequestDay) -> None:
     Employee.objects.select_for_update().only("pk").get(pk=day.employee_id)
 
 
+def _locked_day(day_id: int) -> RequestDay:
+    """The day with its unit-day and employee rows locked, its state read after the lock."""
+    day = RequestDay.objects.select_related(*selectors.DAY_RELATIONS).get(pk=day_id)
+    _lock_unit_day_and_employee(day)
+    day.refresh_from_db(fields=["status", "awaiting", "official"])
+    return day
+
+
 @dataclass
 class Decision:
     day: RequestDay
@@ -61,53 +62,98 @@ class Decision:
     verdicts: list[rules.Verdict] = field(default_factory=list)
 
 
+def _refuse(check: selectors.DecisionCheck, reason: str) -> None:
+    """Raise what the check refuses approving with ``reason``: every BLOCK; a WARN without a reason."""
+    refused = check.refused_by(reason)
+    if not refused:
+        return
+    message = "" if check.blocked else _("Hari ini melampaui batas kehadiran unit: isi alasan untuk tetap menyetujui.")
+    raise DecisionBlocked(refused, message, shown=check.verdicts)
+
+
+def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str, auto: bool = False) -> Decision:
+    """The day is approved (conditional UPDATE: a double click approves once)."""
+    changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
+        status=Status.APPROVED, decided_by=actor, decided_at=timezone.now(), acting_for=check.acting_for,
+        decision_reason=reason.strip(), auto_approved=auto, verdicts=_stored(check))
+    if changed:
+        audit_record(actor=actor, verb=Verb.REQUEST_DAY_APPROVED, obj=day, unit=day.unit, acting_for=check.acting_for,
+                     before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason,
+                                                               "auto": auto})
+        touch_unit_days([(day.unit_id, day.date)])
+    day.refresh_from_db()
+    if changed:
+        _tell_employee(day, "approved")
+    return Decision(day, bool(changed), check.verdicts)
+
+
+def _forward(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str) -> Decision:
+    """The atasan langsung agrees; the day now waits for the official (conditional UPDATE)."""
+    official = check.forwards_to
+    changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING, awaiting=Step.SUPERVISOR).update(
+        awaiting=Step.OFFICIAL, official=official, endorsed_by=actor, endorsed_at=timezone.now(),
+        endorsed_acting_for=check.acting_for, verdicts=_stored(check))
+    if changed:
+        audit_record(actor=actor, verb=Verb.REQUEST_DAY_ENDORSED, obj=day, unit=day.unit, acting_for=check.acting_for,
+                     before={"awaiting": Step.SUPERVISOR},
+                     after={"awaiting": Step.OFFICIAL, "official": official.pk, "reason": reason})
+    day.refresh_from_db()
+    if changed:
+        notifications.day_endorsed(day)
+    return Decision(day, bool(changed), check.verdicts)
+
+
+def _stored(check: selectors.DecisionCheck) -> list[dict]:
+    return [v.as_dict() for v in check.verdicts]
+
+
 def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = False) -> Decision:
+    """Grant a pending day outright, checked under the lock (the automatic approval in FWA windows)."""
     with transaction.atomic():
-        day = RequestDay.objects.select_related("request", "employee__unit", "unit").get(pk=day_id)
-        _lock_unit_day_and_employee(day)
-        day.refresh_from_db(fields=["status"])
+        day = _locked_day(day_id)
         if day.status != Status.PENDING:
             return Decision(day, False)
-        preview = selectors.preview_days(day.employee, day.kind, [day.date],
-                               special_circumstance=day.request.special_circumstance, for_approval_of=day.pk)[0]
-        if preview.blocked:
-            raise DecisionBlocked([v for v in preview.verdicts if v.severity == rules.BLOCK])
-        if preview.worst == rules.WARN and not reason.strip():
-            raise DecisionBlocked([v for v in preview.verdicts if v.severity == rules.WARN],
-                                  _("Hari ini melampaui batas kehadiran unit: isi alasan untuk tetap menyetujui."))
-        now = timezone.now()
-        changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
-            status=Status.APPROVED, decided_by=actor, decided_at=now, acting_for=acting_for,
-            decision_reason=reason.strip(), auto_approved=auto, verdicts=[v.as_dict() for v in preview.verdicts])
-        if changed:
-            audit_record(actor=actor, verb=Verb.REQUEST_DAY_APPROVED, obj=day, unit=day.unit, acting_for=acting_for,
-                         before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason,
-                                                                   "auto": auto})
-            touch_unit_days([(day.unit_id, day.date)])
-        day.refresh_from_db()
-        if changed:
-            _tell_employee(day, "approved")
-        return Decision(day, bool(changed), preview.verdicts)
+        check = selectors.grant_check(day, acting_for=acting_for)
+        _refuse(check, reason)
+        return _grant(day, check, actor=actor, reason=reason, auto=auto)
 
 
 def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
-    """Approve one pending day as its approver (or their active Plh/Plt)."""
-    day = selectors.day_for_decision(actor, day_id)
-    return _approve(day.pk, actor=actor, acting_for=_acting_for(actor, day), reason=reason)
+    """Approve one pending day as its approver (or their active Plh/Plt). Leave that goes on to
+    the official is endorsed and waits for them; a Plh/Plt never grants a reserved kind.
+
+    Under the lock the day is checked by :func:`scheduling.selectors.decision_check`, the check the
+    inbox card shows. A day someone moved on meanwhile (decided, or endorsed by a second click)
+    changes nothing."""
+    seen = selectors.day_for_decision(actor, day_id)
+    with transaction.atomic():
+        day = _locked_day(seen.pk)
+        if day.status != Status.PENDING or day.awaiting != seen.awaiting:
+            return Decision(day, False)
+        check = selectors.decision_check(actor, day)
+        _refuse(check, reason)
+        if check.forwards_to is not None:
+            return _forward(day, check, actor=actor, reason=reason)
+        return _grant(day, check, actor=actor, reason=reason)
 
 
 def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:
+    """Reject one pending day. The plan's rules never stop a rejection (a day missing its document
+    can be refused); only a kind reserved to the definitive official stops a Plh/Plt."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Alasan penolakan wajib diisi.")})
     day = selectors.day_for_decision(actor, day_id)
-    acting_for = _acting_for(actor, day)
+    check = selectors.reject_check(actor, day)
+    if check.reject_refused_by:
+        raise DecisionBlocked(check.reject_refused_by, shown=check.verdicts)
     with transaction.atomic():
         changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
-            status=Status.REJECTED, decided_by=actor, decided_at=timezone.now(), acting_for=acting_for,
+            status=Status.REJECTED, decided_by=actor, decided_at=timezone.now(), acting_for=check.acting_for,
             decision_reason=reason.strip())
         if changed:
-            audit_record(actor=actor, verb=Verb.REQUEST_DAY_REJECTED, obj=day, unit=day.unit, acting_for=acting_for,
-                         before={"status": Status.PENDING}, after={"status": Status.REJECTED, "reason": reason})
+            audit_record(actor=actor, verb=Verb.REQUEST_DAY_REJECTED, obj=day, unit=day.unit,
+                         acting_for=check.acting_for, before={"status": Status.PENDING},
+                         after={"status": Status.REJECTED, "reason": reason})
             touch_unit_days([(day.unit_id, day.date)])
             day.refresh_from_db()
             _tell_employee(day, "rejected")
@@ -117,7 +163,8 @@ def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:
 
 def requests_decide_bulk(*, actor, day_ids: list[int], action: str, reason: str = "") -> list[dict]:
     """Decide many days, each in its own transaction, in date order so the rules hold
-    across the batch. Returns one result per id: ok, or the reason it failed."""
+    across the batch. Returns one result per id: ok (approved, rejected, or forwarded to the
+    official: ``awaiting``), or the reason it failed with the verdicts the inbox card shows."""
     if action not in ("approve", "reject"):
         raise ValidationError({"action": _("Aksi harus approve atau reject.")})
     visible = {d.pk: d for d in selectors.days_decidable_by(actor).filter(pk__in=day_ids)}
@@ -130,15 +177,17 @@ def requests_decide_bulk(*, actor, day_ids: list[int], action: str, reason: str 
                 decision = request_day_approve(actor=actor, day_id=day.pk, reason=reason)
             else:
                 decision = request_day_reject(actor=actor, day_id=day.pk, reason=reason)
-            ok = decision.day.status == (Status.APPROVED if action == "approve" else Status.REJECTED)
+            forwarded = decision.changed and decision.day.status == Status.PENDING
+            ok = forwarded or decision.day.status == (Status.APPROVED if action == "approve" else Status.REJECTED)
             results.append({"id": day.pk, "date": day.date.isoformat(), "ok": ok, "status": decision.day.status,
+                            "awaiting": decision.day.awaiting,
                             "error": "" if ok else _("Sudah diputus sebelumnya (%(s)s).") % {
                                 "s": decision.day.get_status_display()}})
         except DecisionBlocked as exc:
             results.append({"id": day.pk, "date": day.date.isoformat(), "ok": False, "error": str(exc),
-                            "verdicts": [v.as_dict() for v in exc.verdicts]})
+                            "verdicts": [v.as_dict() for v in exc.shown]})
         except ValidationError as exc:
-            results.append({"id": day.pk, "date": day.date.isoformat(), "ok": False,
+            results.append({"id": day.pk, "date": day.date.isoformat(), "ok": False, "fields": sorted(exc.message_dict),
                             "error": " ".join(m for msgs in exc.message_dict.values() for m in msgs)})
     return results
 

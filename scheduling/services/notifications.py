@@ -95,3 +95,18 @@ def escalation(day: RequestDay, recipient_user, role: str):
                             "langsungnya, padahal tanggalnya hari kerja berikutnya.") % {
                                 **p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
            params=params, link="/persetujuan/")
+
+
+def day_endorsed(day: RequestDay):
+    """The atasan langsung agreed to a leave day the official decides: tell the official (once per
+    day; the digest repeats it) — the employee sees the step on their plan."""
+    if day.official_id is None:
+        return None
+    params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat()}
+    return notify(recipient=day.official.user, key=f"day:{day.pk}:endorsed", kind="request.endorsed",
+           subject=lambda p: _("Menunggu keputusan Anda: %(kind)s %(employee)s %(date)s") % {
+               **p, "kind": _kind_label(p["kind"])},
+           body=lambda p: _("Atasan langsung %(employee)s telah menyetujui %(kind)s untuk %(when)s; sebagai "
+                            "pejabat yang berwenang memberikan cuti, Anda yang memutuskan.") % {
+                                **p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
+           params=params, link="/persetujuan/")

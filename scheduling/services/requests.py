@@ -17,14 +17,16 @@ from portal.models import AsnType, Employee, Unit
 from portal.selectors import employee_of
 from portal.services.audit import audit_record
 from portal.uploads import check_evidence
-from scheduling import rules, selectors
+from scheduling import leave_rules, rules, selectors
 from scheduling.models import CUTI_KINDS, PPPK_LEAVE_KINDS, Evidence, Kind, RequestDay, Status, WorkRequest
 from scheduling.models.audit import Verb
-from scheduling.selectors import DayPreview, Skipped
+from scheduling.selectors import DayPreview, Skipped, leave
 from scheduling.services import notifications
 from scheduling.services.decisions import Decision
 from scheduling.services.fwa import auto_approve_in_fwa_windows
 from scheduling.services.unit_days import touch_unit_days
+
+MAX_EVIDENCE_FILES = 5  # one request's supporting files: the page and the API take the same number
 
 
 class RequestBlocked(Exception):
@@ -35,11 +37,39 @@ class RequestBlocked(Exception):
         self.previews, self.skipped = previews, skipped
 
 
-def _check_kind_allowed(employee: Employee, kind: str) -> None:
+def _check_kind_allowed(employee: Employee, kind: str, *, abroad: bool = False, child_order: int | None = None) -> None:
+    """The kind is open to this employee, its particulars fit it, and someone can grant it."""
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Jenis pengajuan tidak dikenal.")})
     if employee.asn_type != AsnType.PNS and kind in CUTI_KINDS - PPPK_LEAVE_KINDS:
         raise ValidationError({"kind": _("PPPK hanya berhak cuti tahunan, sakit, melahirkan dan cuti bersama.")})
+    if abroad and kind not in CUTI_KINDS:
+        raise ValidationError({"abroad": _("Hanya cuti yang dapat dijalani di luar negeri.")})
+    _check_child_order(employee, kind, child_order)
+    needs_official, grantor = leave.grantor_for(employee, kind)
+    if needs_official and grantor is None:
+        raise ValidationError({"kind": _(
+            "Belum ada pejabat yang berwenang memberikan cuti di instansi Anda, jadi %(kind)s belum dapat "
+            "diputus. Hubungi BKPSDM/Biro SDM.") % {"kind": Kind(kind).label.lower()}})
+
+
+def _check_child_order(employee: Employee, kind: str, child_order: int | None) -> None:
+    """Cuti melahirkan covers the first to third child; from the fourth a PNS takes cuti besar
+    (PP 11/2017 Pasal 325; PPPK: PP 49/2018)."""
+    if kind != Kind.CM:
+        if child_order is not None:
+            raise ValidationError({"child_order": _("Urutan kelahiran hanya untuk cuti melahirkan.")})
+        return
+    if child_order is None:
+        raise ValidationError({"child_order": _("Isi kelahiran anak ke berapa.")})
+    limit = leave_rules.limits_for(employee.asn_type, kind).max_child_order
+    if not 1 <= child_order <= 20:
+        raise ValidationError({"child_order": _("Urutan kelahiran antara 1 dan 20.")})
+    if child_order > limit:
+        advice = _("ajukan cuti besar") if employee.asn_type == AsnType.PNS else _("hubungi BKPSDM/Biro SDM")
+        raise ValidationError({"child_order": _(
+            "Cuti melahirkan diberikan untuk kelahiran anak pertama sampai ketiga; untuk anak ke-%(n)d, "
+            "%(advice)s.") % {"n": child_order, "advice": advice}})
 
 
 @dataclass
@@ -54,16 +84,22 @@ class SubmitResult:
 def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekdays=None, location: str = "",
                    other_office: Unit | None = None, reason: str = "", special_circumstance: bool = False,
                    work_plan: str = "", expected_outputs: str = "", justification: str = "",
-                   skip_blocked: bool = False, evidence=()) -> SubmitResult:
-    """The actor asks for ``kind`` on some days. All-or-nothing unless ``skip_blocked``."""
+                   skip_blocked: bool = False, evidence=(), abroad: bool = False,
+                   child_order: int | None = None) -> SubmitResult:
+    """The actor asks for ``kind`` on some days. All-or-nothing unless ``skip_blocked``.
+
+    The files in ``evidence`` are checked by content, and the document the institution requires for
+    this kind and number of saved days (:func:`leave.document_requirement`) must be among them.
+    """
     employee = employee_of(actor)
     if employee is None or not employee.is_active:
         raise PermissionDenied(_("Hanya pegawai aktif yang dapat mengajukan."))
-    _check_kind_allowed(employee, kind)
+    _check_kind_allowed(employee, kind, abroad=abroad, child_order=child_order)
     request = WorkRequest(employee=employee, kind=kind, location=location.strip(), other_office=other_office,
                           reason=reason.strip(), special_circumstance=special_circumstance,
                           work_plan=work_plan.strip(), expected_outputs=expected_outputs.strip(),
-                          justification=justification.strip(), created_by=actor)
+                          justification=justification.strip(), abroad=abroad, child_order=child_order,
+                          created_by=actor)
     request.full_clean(exclude=["employee", "created_by"])
     days, skipped = selectors.expand_dates(employee.unit, dates=dates, start=start, end=end, weekdays=weekdays)
     if not days:
@@ -73,20 +109,30 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
     passing = [p for p in previews if not p.blocked]
     if (blocked and not skip_blocked) or not passing:
         raise RequestBlocked(previews, skipped)
+    errors = {}
     if any(p.worst == rules.WARN for p in passing) and not request.justification:
-        raise ValidationError({"justification": _(
-            "Ada hari yang melampaui batas kehadiran unit; isi justifikasi untuk tetap mengajukan.")})
+        errors["justification"] = _(
+            "Ada hari yang melampaui batas kehadiran unit; isi justifikasi untuk tetap mengajukan.")
+    evidence, mimes = list(evidence), []
+    try:
+        mimes = _check_documents(employee, kind, len(passing), special_circumstance, evidence)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     try:
         with transaction.atomic():
             request.save()
-            for f in evidence:
-                _attach_evidence(request, f)
-            created = RequestDay.objects.bulk_create([
+            RequestDay.objects.bulk_create([
                 RequestDay(request=request, employee=employee, unit=employee.unit, kind=kind, date=p.date,
                            verdicts=[v.as_dict() for v in p.verdicts]) for p in passing])
+            # After the days: a duplicate day fails before any file reaches the storage.
+            files = [Evidence.objects.create(request=request, file=upload, content_type=mime, size=upload.size)
+                     for upload, mime in zip(evidence, mimes, strict=True)]
             audit_record(actor=actor, verb=Verb.REQUEST_SUBMITTED, obj=request, unit=employee.unit,
                          after={"kind": kind, "dates": [p.date.isoformat() for p in passing],
-                                "special_circumstance": special_circumstance})
+                                "special_circumstance": special_circumstance, "abroad": abroad,
+                                "child_order": child_order, "evidence": [f.file.name for f in files]})
             touch_unit_days([(employee.unit_id, p.date) for p in passing])
     except IntegrityError:
         raise ValidationError({"dates": _("Sudah ada pengajuan aktif pada salah satu tanggal.")}) from None
@@ -97,10 +143,26 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
     return SubmitResult(request, created, blocked, skipped, previews)
 
 
-def _attach_evidence(request: WorkRequest, upload) -> None:
-    """Accept PDF, PNG or JPEG up to 5 MB, recognised by content, not by name."""
-    mime = check_evidence(upload)
-    Evidence.objects.create(request=request, file=upload, content_type=mime, size=upload.size)
+def missing_document_message(needed: leave.DocumentRequirement) -> str:
+    return _("%(document)s wajib dilampirkan untuk %(reason)s.") % {"document": needed.label,
+                                                                      "reason": needed.reason}
+
+
+def too_many_files_message() -> str:
+    return _("Paling banyak %(n)d berkas bukti.") % {"n": MAX_EVIDENCE_FILES}
+
+
+def _check_documents(employee: Employee, kind: str, n_days: int, special_circumstance: bool,
+                     evidence: list) -> list[str]:
+    """Every file checked by content (PDF, PNG or JPEG up to 5 MB) before anything is stored, and
+    the document the institution requires for this kind and length present. Returns the MIME types."""
+    if len(evidence) > MAX_EVIDENCE_FILES:
+        raise ValidationError({"evidence": too_many_files_message()})
+    mimes = [check_evidence(upload) for upload in evidence]
+    needed = leave.document_requirement(employee, kind, n_days, special_circumstance)
+    if needed is not None and not evidence:
+        raise ValidationError({"evidence": missing_document_message(needed)})
+    return mimes
 
 
 def request_day_withdraw(*, actor, day_id: int) -> Decision:

@@ -15,7 +15,7 @@ from attendance.tasks import missing_checkin_reminder
 from portal.models import Notification, User
 from scheduling import services
 from scheduling.models import Kind
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import EmployeeFactory, UserFactory, pdf_upload
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 TUE = dt.date(2026, 12, 8)
@@ -29,8 +29,10 @@ def at(day: dt.date, hour: int = 9, minute: int = 0, tz=WIB):
 
 def approved(employee, kind, day, approver):
     with at(dt.date(2026, 12, 1)):
+        # Dinas luar carries its surat tugas.
+        evidence = [pdf_upload()] if kind == Kind.DL else []
         (created,) = services.request_submit(actor=employee.user, kind=kind, dates=[day],
-                                             reason="Keperluan keluarga").days
+                                             reason="Keperluan keluarga", evidence=evidence).days
         services.request_day_approve(actor=approver.user, day_id=created.pk)
 
 

@@ -23,7 +23,7 @@ from attendance.services.warnings import send_early_warnings
 from portal.models import Notification
 from scheduling import services
 from scheduling.models import CoveragePolicy, Kind, RequestDay, Status, UnitDay
-from tests.factories import EmployeeFactory
+from tests.factories import EmployeeFactory, pdf_upload
 
 NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)  # 09:00 WIB, three weeks before the week
 MON, TUE, WED, THU, FRI, SAT, SUN = (dt.date(2026, 12, 21) + dt.timedelta(days=i) for i in range(7))
@@ -58,6 +58,10 @@ def fresh_cache():
 def submit(person, kind, day, **extra):
     if kind == Kind.WFA:
         extra.setdefault("location", "Rumah orang tua, Bogor")
+    if kind == Kind.DL:
+        extra.setdefault("evidence", [pdf_upload("surat-tugas.pdf")])
+    if kind == Kind.CM:
+        extra.setdefault("child_order", 1)
     (item,) = services.request_submit(actor=person.user, kind=kind, dates=[day], **extra).days
     return item
 

@@ -1,0 +1,343 @@
+"""What deciding a pending day would meet, asked once for the inbox card, the decision API and
+the approve/endorse services (which ask again under their lock): so what the card shows is what
+approval meets.
+
+A check gathers, per day: the rules of the preview as an approval sees them (eligibility, caps,
+coverage, essential positions, the leave balance and length; :mod:`scheduling.selectors.preview`),
+the document the institution requires when the request carries none, the approval chain (whether
+approving forwards the day to the pejabat yang berwenang memberikan cuti, and to whom) and, for a
+Plh/Plt, what only the definitive official may grant. The inbox checks a page of days with the
+facts read once per employee and kind, not once per day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.http import Http404
+
+from portal.models import Employee
+from portal.rules import acting_label
+from portal.selectors import display_name
+from scheduling import rules
+from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Evidence, RequestDay, Status, Step
+from scheduling.selectors import leave
+from scheduling.selectors.preview import DayPreview, _evaluate, _gather
+from scheduling.selectors.requests import approver_for, days_decidable_by, represented_approvers
+
+INBOX_PAGE_SIZE = 50
+
+# What a card needs to name the people in the chain without a query per card.
+DAY_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "employee__user", "unit",
+                 "official", "endorsed_by__employee")
+
+
+@dataclass(frozen=True)
+class DecisionCheck:
+    """Everything approving ``day`` would meet, most serious first.
+
+    ``forwards_to`` is the official the day goes on to when this approval is the atasan langsung's
+    consideration (None: this approval grants it). ``reserved`` is set when the actor decides as
+    Plh/Plt and the kind is reserved to the definitive official: neither approving nor rejecting
+    is theirs, the day waits. ``acting_for`` is the Plh/Plt title the decision is taken under.
+    """
+
+    day: RequestDay
+    verdicts: list[rules.Verdict]
+    numbers: dict
+    acting_for: str = ""
+    forwards_to: Employee | None = None
+    reserved: rules.Verdict | None = None
+
+    @property
+    def worst(self) -> str | None:
+        return rules.worst(self.verdicts)
+
+    @property
+    def blocking(self) -> list[rules.Verdict]:
+        return [v for v in self.verdicts if v.severity == rules.BLOCK]
+
+    @property
+    def warnings(self) -> list[rules.Verdict]:
+        return [v for v in self.verdicts if v.severity == rules.WARN]
+
+    @property
+    def blocked(self) -> bool:
+        """Approving is refused whatever the reason given."""
+        return bool(self.blocking)
+
+    @property
+    def needs_reason(self) -> bool:
+        """Approving passes only with a reason (a warning, e.g. presence below the minimum)."""
+        return not self.blocked and bool(self.warnings)
+
+    def refused_by(self, reason: str) -> list[rules.Verdict]:
+        """The verdicts that refuse approving with this reason (empty: approval goes through)."""
+        if self.blocked:
+            return self.blocking
+        if self.warnings and not (reason or "").strip():
+            return self.warnings
+        return []
+
+    @property
+    def reject_refused_by(self) -> list[rules.Verdict]:
+        """Rejecting is the definitive official's too when the kind is reserved to them."""
+        return [self.reserved] if self.reserved else []
+
+    @property
+    def forwards_to_name(self) -> str:
+        return self.forwards_to.name if self.forwards_to else ""
+
+    def as_dict(self) -> dict:
+        return {"day": self.day.pk, "date": self.day.date.isoformat(), "worst": self.worst,
+                "blocked": self.blocked, "needs_reason": self.needs_reason,
+                "verdicts": [v.as_dict() for v in self.verdicts],
+                "forwards_to": self.forwards_to_name or None, "reserved": self.reserved is not None,
+                "can_reject": not self.reject_refused_by, "acting_for": self.acting_for, **self.numbers}
+
+
+# --- The checks --------------------------------------------------------------------------------
+
+
+def decision_check(actor, day: RequestDay) -> DecisionCheck:
+    """What ``actor`` approving ``day`` would meet now. 404 when the actor does not decide it."""
+    return decision_checks(actor, [day])[day.pk]
+
+
+def decision_checks(actor, days: list[RequestDay]) -> dict[int, DecisionCheck]:
+    """:func:`decision_check` for many days (the inbox): facts read once per employee and kind."""
+    titles = represented_approvers(actor)
+    superuser = bool(getattr(actor, "is_superuser", False))
+    _share_units(days)
+    chain = _Chain()
+    previews = approval_previews(days)
+    documents = _missing_documents(days)
+    out = {}
+    for day in days:
+        acting_for = _acting_for(day, titles, superuser)
+        forwards_to, no_official = chain.next_step(day)
+        final = forwards_to is None and no_official is None
+        reserved = reserved_verdict(day, acting_for) if final else None
+        extra = [v for v in (no_official, reserved, documents.get(day.pk)) if v is not None]
+        out[day.pk] = _check(day, previews[day.pk], extra, acting_for=acting_for, forwards_to=forwards_to,
+                             reserved=reserved)
+    return out
+
+
+def grant_check(day: RequestDay, *, acting_for: str = "") -> DecisionCheck:
+    """What granting ``day`` outright would meet, with no chain and no delegation (the automatic
+    approval inside an FWA window: the circular, not a person, decides)."""
+    documents = _missing_documents([day])
+    extra = [documents[day.pk]] if day.pk in documents else []
+    return _check(day, approval_previews([day])[day.pk], extra, acting_for=acting_for)
+
+
+def reject_check(actor, day: RequestDay) -> DecisionCheck:
+    """What ``actor`` rejecting ``day`` meets: only the chain (a Plh/Plt leaves a reserved kind
+    to the definitive official); the rules of the plan never stop a rejection."""
+    titles = represented_approvers(actor)
+    acting_for = _acting_for(day, titles, bool(getattr(actor, "is_superuser", False)))
+    forwards_to, no_official = _Chain().next_step(day)
+    # Nobody to forward to does not stop the atasan langsung from saying no.
+    reserved = reserved_verdict(day, acting_for) if forwards_to is None and no_official is None else None
+    return DecisionCheck(day, [reserved] if reserved else [], {}, acting_for, forwards_to, reserved)
+
+
+def _share_units(days: list[RequestDay]) -> None:
+    """One object per unit across the days, so what a unit caches (its time zone, its institution)
+    is read once for the page, not once per person."""
+    units = {}
+    for day in days:
+        day.employee.unit = units.setdefault(day.employee.unit_id, day.employee.unit)
+
+
+def _check(day: RequestDay, preview: DayPreview, extra: list[rules.Verdict], **kwargs) -> DecisionCheck:
+    return DecisionCheck(day, rules.by_severity(extra + preview.verdicts), preview.numbers, **kwargs)
+
+
+def _acting_for(day: RequestDay, titles: dict[int, str], superuser: bool) -> str:
+    approver = approver_for(day)
+    if approver is not None and approver.pk in titles:
+        return titles[approver.pk]
+    if superuser:
+        return ""
+    raise Http404
+
+
+def reserved_verdict(day: RequestDay, acting_for: str) -> rules.Verdict | None:
+    """A Plh/Plt granting what only the definitive official may (SE BKN 1/SE/I/2021)."""
+    if not acting_for or not leave.is_reserved(day.employee, day.kind, day.request.abroad):
+        return None
+    approver = approver_for(day)
+    return rules.Verdict("reserved_to_definitive", rules.BLOCK, {
+        "kind": day.kind, "official": approver.name if approver else ""})
+
+
+class _Chain:
+    """Who decides after the atasan langsung, read once per unit and kind."""
+
+    def __init__(self):
+        self._grantors: dict[tuple[int, str], tuple[bool, Employee | None]] = {}
+
+    def next_step(self, day: RequestDay) -> tuple[Employee | None, rules.Verdict | None]:
+        """(the official approving forwards the day to, a verdict when nobody could take it).
+
+        Leave the institution sends to its pejabat yang berwenang memberikan cuti goes there after
+        the atasan langsung agrees, unless the atasan langsung is that official."""
+        if day.awaiting != Step.SUPERVISOR:
+            return None, None
+        key = (day.employee.unit_id, day.kind)
+        if key not in self._grantors:
+            self._grantors[key] = leave.grantor_for(day.employee, day.kind)
+        needs_official, grantor = self._grantors[key]
+        if not needs_official:
+            return None, None
+        if grantor is None:
+            return None, rules.Verdict("no_official", rules.BLOCK, {})
+        approver = approver_for(day)
+        return (None if approver is not None and approver.pk == grantor.pk else grantor), None
+
+
+# --- The rules and the documents ----------------------------------------------------------------
+
+
+def approval_previews(days: list[RequestDay]) -> dict[int, DayPreview]:
+    """The preview's verdicts for each pending day as its approval sees them (approved days
+    only, the day itself left out): the facts are read once per employee, kind and keadaan
+    khusus over the span of their days, then each day is evaluated on its own, exactly as
+    ``preview_days(..., for_approval_of=day.pk)`` would."""
+    groups: dict[tuple, list[RequestDay]] = defaultdict(list)
+    for day in days:
+        groups[(day.employee_id, day.kind, day.request.special_circumstance)].append(day)
+    taken = _other_live_days(days)
+    out = {}
+    for (_employee, kind, special), group in groups.items():
+        dates = [d.date for d in group]
+        facts = _gather(group[0].employee, kind, min(dates), max(dates), special_circumstance=special,
+                        for_approval_of=group[0].pk)
+        for day in group:
+            alone = dataclasses.replace(facts, taken={day.date} if (day.employee_id, day.date) in taken else set())
+            out[day.pk] = _evaluate(alone, [day.date])[0]
+    return out
+
+
+def _other_live_days(days: list[RequestDay]) -> set[tuple[int, dt.date]]:
+    """(employee, date) pairs holding another live day than the ones asked about (one query)."""
+    if not days:
+        return set()
+    qs = (RequestDay.objects.filter(employee_id__in={d.employee_id for d in days}, date__in={d.date for d in days},
+                                    status__in=list(ACTIVE_STATUSES))
+          .exclude(pk__in=[d.pk for d in days]))
+    return set(qs.values_list("employee_id", "date"))
+
+
+def _missing_documents(days: list[RequestDay]) -> dict[int, rules.Verdict]:
+    """A "document_missing" verdict for each day whose request lacks the document its institution
+    requires for its kind and length (counted, as at submit, on the request's days)."""
+    request_ids = {d.request_id for d in days}
+    if not request_ids:
+        return {}
+    lengths = dict(RequestDay.objects.filter(request_id__in=request_ids).values_list("request")
+                   .annotate(n=Count("id")).values_list("request", "n"))
+    with_files = set(Evidence.objects.filter(request_id__in=request_ids).values_list("request_id", flat=True))
+    needed: dict[tuple, leave.DocumentRequirement | None] = {}
+    out = {}
+    for day in days:
+        if day.request_id in with_files:
+            continue
+        key = (day.employee.unit_id, day.kind, lengths.get(day.request_id, 1), day.request.special_circumstance)
+        if key not in needed:
+            needed[key] = leave.document_requirement(day.employee, *key[1:])
+        if needed[key] is not None:
+            out[day.pk] = rules.Verdict("document_missing", rules.BLOCK, {
+                "label": str(needed[key].label), "reason": str(needed[key].reason)})
+    return out
+
+
+# --- The inbox ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One card: the day, what deciding it would meet, and the unit's presence around it."""
+
+    day: RequestDay
+    check: DecisionCheck
+
+    @property
+    def headcount(self) -> int:
+        return self.check.numbers.get("headcount", 0)
+
+    @property
+    def before(self) -> int:
+        return self.check.numbers.get("in_office_before", 0)
+
+    @property
+    def after(self) -> int:
+        return self.check.numbers.get("in_office_after", 0)
+
+    @property
+    def minimum(self) -> int:
+        return self.check.numbers.get("required", 0)
+
+    @property
+    def below(self) -> bool:
+        return self.after < self.minimum
+
+    @property
+    def flexible(self) -> bool:
+        return self.day.kind in FLEXIBLE_KINDS
+
+    @property
+    def endorsed(self) -> dict | None:
+        """The atasan langsung's consideration the official's card names, when there was one."""
+        day = self.day
+        if day.awaiting != Step.OFFICIAL or day.endorsed_by_id is None:
+            return None
+        return {"name": display_name(day.endorsed_by), "at": day.endorsed_at,
+                "acting": acting_label(day.endorsed_acting_for)}
+
+
+class Inbox:
+    """The pending days a user decides, oldest date first, checked a slice at a time.
+
+    It behaves as a sequence (``count()``, ``len()``, slicing) so Django's and DRF's paginators
+    check only the page they show: the cost of a page is one read of its days plus the facts of
+    each employee on it, never the whole inbox.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.days = (days_decidable_by(user).filter(status=Status.PENDING).select_related(*DAY_RELATIONS)
+                     .prefetch_related("request__evidence").order_by("date", "employee__name", "pk"))
+
+    def count(self) -> int:
+        return self.days.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            items = self[key:key + 1]
+            if not items:
+                raise IndexError(key)
+            return items[0]
+        return inbox_items(self.user, list(self.days[key]))
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def inbox(user) -> Inbox:
+    """Pending days the user decides, each with what deciding it would meet (a lazy sequence)."""
+    return Inbox(user)
+
+
+def inbox_items(user, days: list[RequestDay]) -> list[InboxItem]:
+    checks = decision_checks(user, days)
+    return [InboxItem(d, checks[d.pk]) for d in days]
