@@ -138,8 +138,8 @@ class EmployeeAdmin(HRScopedAdmin):
     search_fields = ("nip", "name", "jabatan", "user__username")
     list_select_related = ("unit", "supervisor", "user")
     fields = ("user", "nip", "asn_type", "name", "jabatan", "position_kind", "unit", "supervisor",
-              "placement_date", "disciplinary_until", "records_start", "records_end", "records_end_reason",
-              "is_active")
+              "placement_date", "service_start", "disciplinary_until", "records_start", "records_end",
+              "records_end_reason", "is_active")
 
     @admin.display(description=_("NIP / NI PPPK"), ordering="nip")
     def nip_display(self, obj):

@@ -262,6 +262,7 @@ class PersonPlan:
     records_end: dt.date | None = None
     records_end_reason: str = ""
     is_active: bool = True
+    service_start: dt.date | None = None  # TMT CPNS / PPPK, as the NIP encodes it
     pk: int | None = None
 
     @property
@@ -541,7 +542,7 @@ class _People:
             username=username or self.username(base), name=name, jabatan=title, position_kind=kind,
             asn_type=(AsnType.PPPK_PW if rng.random() < 0.1 else AsnType.PPPK) if pppk else AsnType.PNS,
             nip=nip, unit=unit, supervisor=supervisor, placement_date=self.placement(appointed, 0.05 if head else 0.08),
-            rank=supervisor.rank + 1 if supervisor else 0,
+            rank=supervisor.rank + 1 if supervisor else 0, service_start=appointed,
         )
         if not head and rng.random() < 0.005:  # a few serve a disciplinary sentence
             person.disciplinary_until = self.ctx.today + dt.timedelta(days=rng.randint(30, 365))
@@ -694,7 +695,7 @@ def _write_batch(ctx: SeedContext, batch: list[PersonPlan]) -> None:
                  position_kind=p.position_kind, unit_id=p.unit.pk,
                  supervisor_id=p.supervisor.pk if p.supervisor else None, placement_date=p.placement_date,
                  disciplinary_until=p.disciplinary_until, records_start=p.records_start, records_end=p.records_end,
-                 records_end_reason=p.records_end_reason, is_active=p.is_active)
+                 records_end_reason=p.records_end_reason, is_active=p.is_active, service_start=p.service_start)
         for p, u in zip(batch, users, strict=True)
     ]
     Employee.objects.bulk_create(employees, batch_size=BATCH)

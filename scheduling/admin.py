@@ -16,9 +16,19 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import HRScopedAdmin, is_scoped_hr
-from portal.selectors import units_visible_to
+from portal.selectors import employees_visible_to, units_visible_to
 from scheduling import services
-from scheduling.models import CoveragePolicy, EssentialPosition, FwaWindow, RequestDay, WorkRequest
+from scheduling.models import (
+    CoveragePolicy,
+    EssentialPosition,
+    FwaWindow,
+    KindRule,
+    LeaveAdjustment,
+    LeaveOpening,
+    LeaveSettings,
+    RequestDay,
+    WorkRequest,
+)
 from scheduling.services.policies import POLICY_FIELDS, coverage_policy_delete
 
 
@@ -107,7 +117,7 @@ class CoveragePolicyAdmin(HRScopedAdmin):
 class FwaWindowForm(forms.ModelForm):
     class Meta:
         model = FwaWindow
-        fields = ("name", "start", "end", "units", "include_subunits")
+        fields = ("name", "start", "end", "units", "include_subunits", "lifts_caps")
 
     def clean(self):
         data = super().clean()
@@ -126,7 +136,7 @@ class FwaWindowAdmin(HRScopedAdmin):
     """Windows are opened through the service (which approves waiting days) and never edited."""
 
     form = FwaWindowForm
-    list_display = ("name", "start", "end", "include_subunits", "created_by", "created_at")
+    list_display = ("name", "start", "end", "include_subunits", "lifts_caps", "created_by", "created_at")
     list_filter = ("start",)
     search_fields = ("name",)
     filter_horizontal = ("units",)
@@ -151,7 +161,8 @@ class FwaWindowAdmin(HRScopedAdmin):
         data = form.cleaned_data
         window = services.fwa_window_open(actor=request.user, name=data["name"], start=data["start"],
                                           end=data["end"], units=list(data["units"]),
-                                          include_subunits=data["include_subunits"]).window
+                                          include_subunits=data["include_subunits"],
+                                          lifts_caps=data["lifts_caps"]).window
         form.instance.pk, form.instance.created_by = window.pk, window.created_by
 
     def delete_model(self, request, obj):
@@ -225,3 +236,89 @@ class RequestDayAdmin(ReadOnlyAdmin):
         self.message_user(request, _g("%(n)d hari disetujui.") % {"n": done}, messages.SUCCESS)
         for failed in (r for r in results if not r["ok"]):
             self.message_user(request, f"#{failed['id']} {failed.get('date', '')}: {failed['error']}", messages.WARNING)
+
+
+# --- Leave -------------------------------------------------------------------------------------
+# A kind's rule has a cleaner of its own and is saved here through its service. Settings, openings
+# and adjustments are checked against balances under a lock, which an admin form cannot show on a
+# field: they are read here and written on the HR leave pages (or the API).
+
+
+class KindRuleForm(forms.ModelForm):
+    class Meta:
+        model = KindRule
+        fields = ("institution", "kind", "needs_official", "document", "document_label")
+
+    def clean(self):
+        data = super().clean()
+        institution = data.get("institution") or getattr(self.instance, "institution", None)
+        kind = data.get("kind") or self.instance.kind
+        if institution is None or not kind or self.errors:
+            return data
+        try:
+            data["document_label"] = services.kind_rule_clean(
+                institution=institution, kind=kind, needs_official=data.get("needs_official", False),
+                document=data.get("document", ""), document_label=data.get("document_label", ""))
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+
+@admin.register(KindRule)
+class KindRuleAdmin(HRScopedAdmin):
+    form = KindRuleForm
+    list_display = ("institution", "kind", "needs_official", "document", "document_label", "updated_at")
+    list_filter = ("kind", "document", "needs_official")
+    list_select_related = ("institution",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(institution__in=units_visible_to(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("institution", "kind") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rule is changed, never removed: the trail keeps what applied when
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "institution":
+            kwargs["queryset"] = units_visible_to(request.user).filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        saved = services.kind_rule_save(actor=request.user, institution=obj.institution, kind=obj.kind,
+                                        needs_official=obj.needs_official, document=obj.document,
+                                        document_label=obj.document_label)
+        obj.pk = saved.pk
+
+
+@admin.register(LeaveSettings)
+class LeaveSettingsAdmin(ReadOnlyAdmin):
+    list_display = ("institution", "official", "first_year", "updated_at")
+    list_select_related = ("institution", "official")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(institution__in=units_visible_to(request.user))
+
+
+@admin.register(LeaveOpening)
+class LeaveOpeningAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "year", "days", "note", "set_by", "set_at")
+    list_filter = ("year",)
+    search_fields = ("employee__nip", "employee__name")
+    list_select_related = ("employee", "set_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(employee__in=employees_visible_to(request.user))
+
+
+@admin.register(LeaveAdjustment)
+class LeaveAdjustmentAdmin(ReadOnlyAdmin):
+    list_display = ("employee", "year", "days", "reason", "created_by", "created_at")
+    list_filter = ("year",)
+    search_fields = ("employee__nip", "employee__name", "reason")
+    list_select_related = ("employee", "created_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(employee__in=employees_visible_to(request.user))

@@ -4,6 +4,15 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scheduling.api.coverage import CoverageView, InboxView, TeamCalendarView
+from scheduling.api.leave import (
+    EmployeeLeaveView,
+    KindRulesView,
+    LeaveAdjustmentView,
+    LeaveInstitutionListView,
+    LeaveOpeningView,
+    LeaveSettingsView,
+    MyLeaveView,
+)
 from scheduling.api.policies import CoveragePolicyViewSet, FwaWindowViewSet
 from scheduling.api.requests import RequestDayHistoryView, RequestDayViewSet
 
@@ -17,5 +26,12 @@ urlpatterns = [
     path("inbox/", InboxView.as_view(), name="api-inbox"),
     path("team/", TeamCalendarView.as_view(), name="api-team"),
     path("requests/<int:pk>/history/", RequestDayHistoryView.as_view(), name="api-request-day-history"),
+    path("leave/institutions/", LeaveInstitutionListView.as_view(), name="api-leave-institutions"),
+    path("leave/institutions/<int:pk>/", LeaveSettingsView.as_view(), name="api-leave-settings"),
+    path("leave/institutions/<int:pk>/kind-rules/", KindRulesView.as_view(), name="api-leave-kind-rules"),
+    path("leave/employees/<int:pk>/", EmployeeLeaveView.as_view(), name="api-leave-employee"),
+    path("leave/employees/<int:pk>/opening/", LeaveOpeningView.as_view(), name="api-leave-opening"),
+    path("leave/employees/<int:pk>/adjustments/", LeaveAdjustmentView.as_view(), name="api-leave-adjustments"),
+    path("leave/me/", MyLeaveView.as_view(), name="api-leave-me"),
     *router.urls,
 ]

@@ -15,6 +15,7 @@ class SchedulingConfig(AppConfig):
             nav.entry(nav.ME, 20, _("Rencana kerja saya"), "scheduling:my-calendar", ROLE_EMPLOYEE,
                       description=_("Ajukan hari WFH/WFA dan lihat keputusannya.")),
             nav.entry(nav.ME, 30, _("Pengajuan saya"), "scheduling:my-requests", ROLE_EMPLOYEE),
+            nav.entry(nav.ME, 35, _("Cuti saya"), "scheduling:my-leave", ROLE_EMPLOYEE),
             nav.entry(nav.TEAM, 10, _("Persetujuan tim"), "scheduling:inbox", ROLE_SUPERVISOR, ROLE_SUPERUSER,
                       description=_("Setujui atau tolak pengajuan bawahan dengan melihat kehadiran unit.")),
             nav.entry(nav.TEAM, 20, _("Kalender tim"), "scheduling:team", ROLE_SUPERVISOR, ROLE_SUPERUSER,
@@ -22,4 +23,9 @@ class SchedulingConfig(AppConfig):
             nav.entry(nav.HR, 10, _("Aturan kehadiran"), "scheduling:policies", ROLE_HR_ADMIN, ROLE_SUPERUSER,
                       description=_("Batas kehadiran minimal dan hari fleksibel per unit.")),
             nav.entry(nav.HR, 20, _("Jendela FWA"), "scheduling:fwa", ROLE_HR_ADMIN, ROLE_SUPERUSER),
+            nav.entry(nav.HR, 22, _("Pengaturan cuti"), "scheduling:leave-settings", ROLE_HR_ADMIN, ROLE_SUPERUSER,
+                      description=_("Pejabat yang berwenang memberikan cuti, rantai keputusan dan dokumen per "
+                                    "jenis.")),
+            nav.entry(nav.HR, 24, _("Saldo cuti pegawai"), "scheduling:leave-balances", ROLE_HR_ADMIN,
+                      ROLE_SUPERUSER),
         )

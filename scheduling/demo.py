@@ -21,6 +21,8 @@ from scheduling.models import (
     CoveragePolicy,
     EssentialPosition,
     Kind,
+    KindRule,
+    LeaveSettings,
     RequestDay,
     Status,
     WorkRequest,
@@ -50,6 +52,15 @@ def seed_policies(ctx) -> None:
     if monday is not None:
         CoveragePolicy.objects.create(unit=monday, effective_from=start, mandatory_weekdays=[0], mode="warn",
                                       note="Senin rapat koordinasi anggaran: wajib di kantor")
+
+
+def seed_leave(ctx) -> None:
+    """The Sekda grants leave for the whole Pemkot (the pejabat yang berwenang memberikan cuti);
+    balances start this year."""
+    root = ctx.institution
+    setda = Unit.objects.filter(code="SETDA", path__startswith=root.path).select_related("head").first()
+    LeaveSettings.objects.create(institution=root, official=setda.head if setda else None,
+                                 first_year=ctx.today.year)
 
 
 def _weeks(days: list[dt.date]) -> list[list[dt.date]]:
@@ -178,6 +189,8 @@ def reset_scheduling(root: Unit) -> None:
     RequestDay.objects.filter(unit__path__startswith=root.path).delete()
     WorkRequest.objects.filter(employee__unit__path__startswith=root.path).delete()
     CoveragePolicy.objects.filter(unit__path__startswith=root.path).delete()
+    LeaveSettings.objects.filter(institution=root).delete()
+    KindRule.objects.filter(institution=root).delete()
     from scheduling.models import FwaWindow
 
     FwaWindow.objects.filter(Q(units__path__startswith=root.path)).delete()
@@ -185,3 +198,4 @@ def reset_scheduling(root: Unit) -> None:
 
 portal_demo.register_step(portal_demo.Step("scheduling-policies", seed_policies, reset_scheduling))
 portal_demo.register_step(portal_demo.Step("scheduling-requests", seed_requests))
+portal_demo.register_step(portal_demo.Step("scheduling-leave", seed_leave))

@@ -6,13 +6,15 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateField, DateInput, MultipleFileField, ServiceErrorsMixin
 from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from portal.uploads import ACCEPT
-from scheduling.models import CoveragePolicy, Kind, Mode
+from scheduling.models import CUTI_KINDS, CoveragePolicy, Kind, Mode
 from scheduling.services.fwa import fwa_window_clean
 from scheduling.services.policies import (
     ESSENTIAL_MINIMUM,
@@ -21,6 +23,7 @@ from scheduling.services.policies import (
     coverage_policy_clean,
     range_message_lazy,
 )
+from scheduling.services.requests import MAX_EVIDENCE_FILES
 
 DATE_SINGLE, DATE_RANGE, DATE_PATTERN = "single", "range", "pattern"
 WORKING_WEEKDAYS = [(0, _("Senin")), (1, _("Selasa")), (2, _("Rabu")), (3, _("Kamis")), (4, _("Jumat"))]
@@ -50,6 +53,10 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
                                help_text=_("Alamat atau nama tempat Anda bekerja."))
     other_office = forms.ModelChoiceField(label=_("Kantor tujuan"), required=False, queryset=Unit.objects.none())
     reason = forms.CharField(label=_("Alasan / keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    child_order = forms.IntegerField(label=_("Kelahiran anak ke-"), required=False, min_value=1, max_value=20,
+                                     help_text=_("Cuti melahirkan: anak pertama sampai ketiga."))
+    abroad = forms.BooleanField(label=_("Cuti dijalani di luar negeri"), required=False,
+                                help_text=_("Hanya dapat diputus pejabat definitif, bukan Plh/Plt."))
     special_circumstance = forms.BooleanField(
         label=_("Keadaan khusus"), required=False,
         help_text=_("Dikecualikan dari batas mingguan; diputus oleh kepala unit dan wajib disertai alasan, "
@@ -57,12 +64,16 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
     work_plan = forms.CharField(label=_("Rencana kerja"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     expected_outputs = forms.CharField(label=_("Target keluaran"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = MultipleFileField(label=_("Bukti pendukung"), required=False, accept=ACCEPT,
-                                 help_text=_("PDF, PNG atau JPEG, paling besar 5 MB per berkas."))
+    evidence = MultipleFileField(
+        label=_("Bukti pendukung"), required=False, accept=ACCEPT,
+        help_text=lazy(lambda: gettext("PDF, PNG atau JPEG, paling besar 5 MB per berkas, paling banyak %(n)d "
+                                       "berkas.") % {"n": MAX_EVIDENCE_FILES}, str)())
     justification = forms.CharField(
         label=_("Justifikasi"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Wajib bila ada hari yang melampaui batas kehadiran unit (mode peringatan)."))
     skip_blocked = forms.BooleanField(label=_("Lewati hari yang ditolak dan ajukan hari lainnya"), required=False)
+
+    cuti_kinds = " ".join(sorted(CUTI_KINDS))  # the kinds that show "taken abroad"
 
     def __init__(self, *args, employee: Employee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,10 +117,13 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
             "location": data["location"] if kind == Kind.WFA else "",
             "other_office": data["other_office"] if kind == Kind.OTHER_OFFICE else None,
             "reason": data["reason"], "special_circumstance": special,
+            "child_order": data["child_order"] if kind == Kind.CM else None,
+            "abroad": data["abroad"] if kind in CUTI_KINDS else False,
             "work_plan": data["work_plan"] if special else "",
             "expected_outputs": data["expected_outputs"] if special else "",
             "justification": data["justification"], "skip_blocked": data["skip_blocked"],
-            "evidence": data["evidence"] if special else [],
+            # Every kind may carry files: a doctor's letter, a surat tugas, evidence of keadaan khusus.
+            "evidence": data["evidence"],
         }
 
 
@@ -269,6 +283,10 @@ class FwaWindowForm(ServiceErrorsMixin, forms.Form):
     end = DateField(label=_("Selesai"), widget=DateInput())
     units = UnitChoices(label=_("Unit"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple)
     include_subunits = forms.BooleanField(label=_("Termasuk sub-unit"), required=False, initial=True)
+    lifts_caps = forms.BooleanField(
+        label=_("Bebaskan dari batas hari fleksibel"), required=False, initial=True,
+        help_text=_("Hari dalam jendela tidak dihitung dalam batas hari fleksibel per minggu dan per bulan, "
+                    "sehingga seluruh jendela dapat diajukan sekaligus. Aturan kehadiran unit tetap berlaku."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

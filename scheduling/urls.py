@@ -3,7 +3,7 @@ requests, the supervisor's inbox and team calendar, HR's coverage policies and F
 
 from django.urls import path
 
-from scheduling.views import employee, hr, supervisor
+from scheduling.views import employee, evidence, hr, leave, supervisor
 
 app_name = "scheduling"
 urlpatterns: list = [
@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("rencana/pengajuan/", employee.my_requests, name="my-requests"),
     path("rencana/pengajuan/<int:pk>/tarik/", employee.day_withdraw, name="day-withdraw"),
     path("rencana/pengajuan/<int:pk>/batalkan/", employee.day_cancel, name="day-cancel"),
+    path("rencana/bukti/<int:pk>/", evidence.evidence_download, name="request-evidence"),
     path("persetujuan/", supervisor.inbox, name="inbox"),
     path("persetujuan/<int:pk>/putuskan/", supervisor.inbox_decide, name="inbox-decide"),
     path("persetujuan/massal/", supervisor.inbox_bulk, name="inbox-bulk"),
@@ -21,4 +22,10 @@ urlpatterns: list = [
     path("hr/kebijakan/unit/<int:unit_id>/", hr.policy_unit, name="policy_unit"),
     path("hr/kebijakan/unit/<int:unit_id>/aturan/<int:policy_id>/", hr.policy_unit, name="policy_edit"),
     path("hr/kebijakan/fwa/", hr.fwa_windows, name="fwa"),
+    path("rencana/cuti/", leave.my_leave, name="my-leave"),
+    path("hr/cuti/", leave.leave_settings, name="leave-settings"),
+    path("hr/cuti/instansi/<int:institution_id>/", leave.leave_institution, name="leave-institution"),
+    path("hr/cuti/saldo/", leave.leave_balances, name="leave-balances"),
+    path("hr/cuti/saldo/<int:employee_id>/", leave.leave_employee, name="leave-employee"),
+    path("hr/cuti/impor/", leave.leave_import, name="leave-import"),
 ]

@@ -140,6 +140,8 @@ RECORDS_HELP = {
                      "institution's go-live.",
     "records_end": "The last day attendance is counted (retired, moved out, died); null = still counted.",
     "records_end_reason": "pensiun, mutasi_keluar, meninggal, berhenti or lainnya; only with records_end.",
+    "service_start": "TMT CPNS / PPPK: the start of service, which decides cuti tahunan (after 1 year), cuti "
+                     "besar and CLTN (after 5 years); null = not recorded.",
 }
 
 
@@ -150,10 +152,11 @@ class EmployeeDetailSerializer(EmployeeSerializer):
     records_end = fields.DateField(read_only=True, allow_null=True, help_text=RECORDS_HELP["records_end"])
     records_end_reason = serializers.ChoiceField(choices=RecordsEndReason.choices, read_only=True,
                                                  allow_blank=True, help_text=RECORDS_HELP["records_end_reason"])
+    service_start = fields.DateField(read_only=True, allow_null=True, help_text=RECORDS_HELP["service_start"])
 
     class Meta(EmployeeSerializer.Meta):
-        fields = [*EmployeeSerializer.Meta.fields, "disciplinary_until", "records_start", "records_end",
-                  "records_end_reason", "username"]
+        fields = [*EmployeeSerializer.Meta.fields, "disciplinary_until", "service_start", "records_start",
+                  "records_end", "records_end_reason", "username"]
         read_only_fields = fields
 
 
@@ -177,13 +180,14 @@ class EmployeeWriteSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     records_end = fields.DateField(required=False, allow_null=True, help_text=RECORDS_HELP["records_end"])
     records_end_reason = serializers.ChoiceField(choices=RecordsEndReason.choices, required=False, allow_blank=True,
                                                  help_text=RECORDS_HELP["records_end_reason"])
+    service_start = fields.DateField(required=False, allow_null=True, help_text=RECORDS_HELP["service_start"])
     scoped_fields = {"unit": units_visible_to, "supervisor": institution_employees}
 
     class Meta:
         model = Employee
         fields = ["nip", "asn_type", "name", "jabatan", "position_kind", "unit", "supervisor", "placement_date",
-                  "disciplinary_until", "records_start", "records_end", "records_end_reason", "is_active",
-                  "username", "email", "initial_password"]
+                  "service_start", "disciplinary_until", "records_start", "records_end", "records_end_reason",
+                  "is_active", "username", "email", "initial_password"]
 
     def validate_initial_password(self, value):
         if value:

@@ -67,6 +67,9 @@ EMPLOYEE_COLUMNS = (
     Column("unit_code", True, gettext_lazy("Kode unit kerja (harus sudah ada).")),
     Column("supervisor_nip", False, gettext_lazy("NIP atasan langsung (di basis data atau di berkas ini).")),
     Column("placement_date", False, gettext_lazy("TMT penempatan: TTTT-BB-HH atau HH/BB/TTTT.")),
+    Column("service_start", False, gettext_lazy("TMT CPNS / PPPK (awal masa kerja, menentukan hak cuti): "
+                                                "TTTT-BB-HH atau HH/BB/TTTT; juga boleh berjudul "
+                                                "tmt_awal_masa_kerja.")),
     Column("records_start", False, gettext_lazy("TMT presensi di instansi ini: TTTT-BB-HH atau HH/BB/TTTT; kosong "
                                                 "= sejak instansi mulai memakai portal.")),
     Column("records_end", False, gettext_lazy("Hari kerja terakhir yang dihitung presensinya (pensiun, mutasi "
@@ -85,6 +88,7 @@ HEADER_ALIASES = {
     "nip_atasan": "supervisor_nip", "tmt_penempatan": "placement_date", "surel": "email",
     "nama_pengguna": "username", "tmt_presensi": "records_start", "akhir_presensi": "records_end",
     "alasan_akhir": "records_end_reason", "mulai_presensi": "attendance_from",
+    "tmt_awal_masa_kerja": "service_start", "tmt_cpns": "service_start", "tmt_pppk": "service_start",
 }
 
 
@@ -330,6 +334,13 @@ class _Plan:
         except ValueError as exc:
             self.error(row, column, str(exc))
             return None
+
+
+# What other imports of HR tables share with this one (scheduling's opening leave balances), so
+# every import reads a header, a cell and a NIP typed into Excel the same way.
+TablePlan = _Plan
+cell_text = _text
+nip_cell = _identifier
 
 
 def _scope(actor) -> tuple[bool, set[int], set[int]]:
@@ -613,7 +624,7 @@ def _parse_employee_row(plan: _Plan, ctx: _EmployeeContext, number: int, values:
     for column, choices in (("asn_type", AsnType.choices), ("position_kind", PositionKind.choices)):
         if text := _text(values.get(column)):
             out[column] = plan.parse(number, column, lambda v, c=choices: _choice(v, c), text)
-    for column in ("placement_date", "records_start", "records_end"):
+    for column in ("placement_date", "service_start", "records_start", "records_end"):
         if _is_filled(values.get(column)):
             out[column] = plan.parse(number, column, _date, values.get(column))
     if text := _text(values.get("records_end_reason")):
@@ -772,8 +783,8 @@ def _supervisor_map(parsed: dict[str, _EmployeeRow], ctx: _EmployeeContext) -> d
     return parent_of
 
 
-_EMPLOYEE_FIELDS = ("name", "jabatan", "asn_type", "position_kind", "placement_date", "records_start", "records_end",
-                    "records_end_reason")
+_EMPLOYEE_FIELDS = ("name", "jabatan", "asn_type", "position_kind", "placement_date", "service_start", "records_start",
+                    "records_end", "records_end_reason")
 
 
 def _employee_state(item: _EmployeeRow) -> str:

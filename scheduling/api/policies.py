@@ -314,7 +314,7 @@ class FwaWindowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FwaWindow
-        fields = ["id", "name", "start", "end", "units", "include_subunits", "created_by", "created_at"]
+        fields = ["id", "name", "start", "end", "units", "include_subunits", "lifts_caps", "created_by", "created_at"]
         read_only_fields = fields
 
 
@@ -326,6 +326,10 @@ class FwaWindowInputSerializer(serializers.Serializer):
     units = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
                                   max_length=MAX_FWA_UNITS, help_text="Unit ids in scope.")
     include_subunits = serializers.BooleanField(default=True)
+    lifts_caps = serializers.BooleanField(
+        default=True, label=_("Bebaskan dari batas hari fleksibel"),
+        help_text="Days inside the window count towards no weekly or monthly cap of flexible days (so the whole "
+                  "window can be booked at once); coverage rules still apply.")
 
     def validate_units(self, ids):
         # One query for the whole list; an id outside the scope is as unknown as a missing one.
@@ -367,7 +371,7 @@ class FwaWindowFilter(django_filters.FilterSet):
 
 FWA_EXAMPLE = {"id": 3, "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "end": "2026-03-17",
                "units": [{"id": 1, "code": "PEMKOT", "name": "Pemerintah Kota Contoh"}], "include_subunits": True,
-               "created_by": "hr_pemkot", "created_at": "2026-03-02T09:00:00+07:00"}
+               "lifts_caps": True, "created_by": "hr_pemkot", "created_at": "2026-03-02T09:00:00+07:00"}
 
 
 @extend_schema_view(
@@ -379,11 +383,12 @@ FWA_EXAMPLE = {"id": 3, "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "e
         responses={201: FwaOpenedSerializer, 404: error_response(404)},
         description="Flexible-work days named by a KemenPAN-RB circular, for many units at once (with their "
                     "sub-units by default). WFH/WFA requests inside it are approved automatically while every "
-                    "coverage rule of the unit still holds; pending ones are decided at once. Audited "
+                    "coverage rule of the unit still holds; pending ones are decided at once. With `lifts_caps` "
+                    "(the default) its days count towards no weekly or monthly cap. Audited "
                     "(`fwa_window.opened`).",
         examples=[OpenApiExample("Open", request_only=True, value={
                       "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "end": "2026-03-17", "units": [1],
-                      "include_subunits": True}),
+                      "include_subunits": True, "lifts_caps": True}),
                   OpenApiExample("Opened", response_only=True, status_codes=["201"],
                                  value={"item": FWA_EXAMPLE, "pending": 12, "auto_approved": 10}),
                   _bad_request({"end": ["Tanggal selesai tidak boleh sebelum tanggal mulai."]})]),

@@ -7,6 +7,8 @@ per-day reasons ride along in it as ``error.days`` / ``error.skipped`` / ``error
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -24,6 +26,7 @@ from portal.selectors import employee_of
 from scheduling import rules, selectors, services
 from scheduling.api import serializers as s
 from scheduling.models import Kind, RequestDay, Status
+from scheduling.selectors.leave import document_requirement
 
 # --- Errors --------------------------------------------------------------------------
 
@@ -53,7 +56,7 @@ def api_exception(exc):
         return RequestBlockedError(str(exc), extra={"days": [p.as_dict() for p in exc.previews],
                                                     "skipped": [k.as_dict() for k in exc.skipped]})
     if isinstance(exc, services.DecisionBlocked):
-        verdicts = [v.as_dict() for v in exc.verdicts]
+        verdicts = [v.as_dict() for v in exc.shown]  # every verdict the decision met, as the inbox card lists
         if exc.verdicts and all(v.severity == rules.WARN for v in exc.verdicts):
             # Not a conflict: the approver only has to give a reason to override the warning.
             error = exceptions.ValidationError({"reason": [str(exc)]})
@@ -145,7 +148,9 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     def get_queryset(self):
         return (selectors.request_days_visible_to(self.request.user)
-                .select_related("request", "employee", "unit", "decided_by").order_by("-date", "-id"))
+                .select_related("request", "employee", "unit", "decided_by", "official", "endorsed_by__employee")
+                .prefetch_related("request__evidence")
+                .order_by("-date", "-id"))
 
     def _input(self, serializer_class):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -187,12 +192,14 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(
         summary="Check days without saving", tags=["requests"],
-        description="The verdicts each day would get, and for blocked days the nearest working days that would "
-                    "pass. Saves nothing (the request form checks days with it as they are filled in).",
+        description="The verdicts each day would get, for blocked days the nearest working days that would "
+                    "pass, and the document the submit will require (`document_required`, counted on the days "
+                    "that would be saved). Saves nothing (the request form checks days with it as they are "
+                    "filled in).",
         request=s.DateSelectionSerializer, responses={200: s.PreviewSerializer},
         examples=[OpenApiExample("Preview", response_only=True, status_codes=["200"],
                                  value={"ok": False, "days": [{**BLOCKED_DAY, "nearest": ["2026-12-08"]}],
-                                        "skipped": []})],
+                                        "skipped": [], "document_required": None})],
     )
     @action(detail=False, methods=["post"])
     def preview(self, request):
@@ -204,8 +211,10 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
                                                end=data.get("end"), weekdays=data.get("weekdays"))
         checked = selectors.request_preview(employee, data["kind"], days, skipped,
                                             special_circumstance=data["special_circumstance"])
+        needed = document_requirement(employee, data["kind"], checked.n_passing, data["special_circumstance"])
         body = {"ok": checked.ok, "skipped": [k.as_dict() for k in checked.skipped],
-                "days": [{**row.preview.as_dict(), "nearest": row.nearest} for row in checked.rows]}
+                "days": [{**row.preview.as_dict(), "nearest": row.nearest} for row in checked.rows],
+                "document_required": asdict(needed) if needed else None}
         return Response(s.PreviewSerializer(body).data)
 
     @extend_schema(summary="Withdraw a pending day (own)", tags=["requests"], request=None,
@@ -224,10 +233,13 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(
         summary="Approve a pending day", tags=["decisions"], request=s.ReasonSerializer,
-        description="As the employee's approver or their active Plh/Plt (recorded as acting for). The rules are "
-                    "checked again under a lock: a day that would now break a blocking rule answers 409 with "
-                    "the verdicts; one that only breaks a warning needs a `reason` (else 400). Approving an "
-                    "already decided day changes nothing (`changed: false`). Outside the caller's scope: 404.",
+        description="As the employee's approver or their active Plh/Plt (recorded as acting for). The day is "
+                    "checked again under a lock with the checks `GET /requests/{id}/check/` and the inbox show: a "
+                    "day that would now break a blocking rule (or lacks its required document, or is reserved to "
+                    "the definitive official) answers 409 with every verdict in `error.verdicts`; one that only "
+                    "breaks a warning needs a `reason` (else 400). Leave the institution sends to its official is "
+                    "forwarded there (`item.awaiting: official`) instead of granted. Approving an already decided "
+                    "day changes nothing (`changed: false`). Outside the caller's scope: 404.",
         responses={200: s.DecisionSerializer,
                    400: OpenApiResponse(BlockedErrorSerializer, description="A warning needs a reason."),
                    409: OpenApiResponse(BlockedErrorSerializer, description="A blocking rule fails now.")},
@@ -239,8 +251,27 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
         reason = self._input(s.ReasonSerializer)["reason"]
         return self._decision(services.request_day_approve(actor=request.user, day_id=int(pk), reason=reason))
 
+    @extend_schema(
+        summary="What approving a pending day would meet now", tags=["decisions"], request=None,
+        description="The inbox card's checks for one day the caller decides: eligibility, caps, coverage, essential "
+                    "positions, the document the institution requires, leave balance and length, and the approval "
+                    "chain (`forwards_to`: approving forwards leave to the pejabat yang berwenang memberikan cuti; "
+                    "`reserved`: a Plh/Plt leaves it to the definitive official). Approving now meets exactly these; "
+                    "a refused decision answers the same `verdicts`. Outside the caller's scope: 404.",
+        responses={200: s.DecisionCheckSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="check")
+    def decision_check(self, request, pk=None):
+        day = selectors.day_for_decision(request.user, int(pk))
+        if day.status != Status.PENDING:
+            raise exceptions.ValidationError({"status": [_("Hari ini sudah diputus.")]})
+        return Response(s.DecisionCheckSerializer(selectors.decision_check(request.user, day).as_dict()).data)
+
     @extend_schema(summary="Reject a pending day", tags=["decisions"], request=s.RejectSerializer,
-                   responses={200: s.DecisionSerializer},
+                   responses={200: s.DecisionSerializer,
+                              409: OpenApiResponse(BlockedErrorSerializer, description="A Plh/Plt may not decide "
+                                                   "a kind reserved to the definitive official (CLTN, leave "
+                                                   "abroad); the day waits for them.")},
                    examples=[OpenApiExample("Reject", request_only=True,
                                             value={"reason": "Rapat koordinasi hari itu."})])
     @action(detail=True, methods=["post"])

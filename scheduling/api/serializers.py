@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,10 +12,11 @@ from portal.api import fields
 from portal.api.filters import MAX_ID
 from portal.api.serializers import EmployeeRefSerializer, UnitRefSerializer
 from portal.models import Unit
-from portal.selectors import employee_of
+from portal.selectors import display_name, employee_of
 from scheduling import rules
-from scheduling.models import Kind, RequestDay, Status
+from scheduling.models import Kind, RequestDay, Status, Step
 from scheduling.selectors import MAX_RANGE_DAYS
+from scheduling.services.requests import MAX_EVIDENCE_FILES, too_many_files_message
 
 MAX_TEXT = 4000  # free text (reason, work plan...): a page of prose, not a file
 MAX_COVERAGE_DAYS = 93  # about a quarter: one screen of the coverage calendar
@@ -69,6 +72,12 @@ class RequestInputSerializer(DateSelectionSerializer):
         label=_("Kantor tujuan"), queryset=Unit.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="Unit id of another office of the caller's institution (kind KANTOR_LAIN).")
     reason = _text(_("Alasan / keterangan"))
+    child_order = serializers.IntegerField(
+        label=_("Kelahiran anak ke-"), min_value=1, max_value=20, required=False, allow_null=True,
+        help_text="Required for cuti melahirkan (kind CM): which birth (1–3; a PNS asks cuti besar from the 4th).")
+    abroad = serializers.BooleanField(
+        label=_("Cuti dijalani di luar negeri"), required=False, default=False,
+        help_text="Leave taken abroad: only the definitive official grants it, never a Plh/Plt (SE BKN 1/SE/I/2021).")
     work_plan = _text(_("Rencana kerja"), help_text="Required for keadaan khusus.")
     expected_outputs = _text(_("Target keluaran"), help_text="Required for keadaan khusus.")
     justification = _text(_("Justifikasi"), help_text="Required when a day only passes with a warning.")
@@ -76,8 +85,12 @@ class RequestInputSerializer(DateSelectionSerializer):
         label=_("Lewati hari yang ditolak"), required=False, default=False,
         help_text="Save the passing days and report the blocked ones instead of refusing the whole request.")
     evidence = serializers.ListField(
-        label=_("Bukti pendukung"), child=serializers.FileField(max_length=200), required=False, max_length=5,
-        help_text="Multipart only: PDF, PNG or JPEG up to 5 MB each.")
+        label=_("Bukti pendukung"), child=serializers.FileField(max_length=200), required=False,
+        max_length=MAX_EVIDENCE_FILES, error_messages={"max_length": lazy(too_many_files_message, str)()},
+        help_text=f"Multipart only: PDF, PNG or JPEG up to 5 MB each, at most {MAX_EVIDENCE_FILES} files. "
+                  "Required when `POST /requests/preview/` answers a `document_required` (e.g. a doctor's letter "
+                  "for sick leave past the first day, the assignment letter for dinas luar, evidence for "
+                  "keadaan khusus); else 400 on `evidence`.")
 
     def validate_other_office(self, unit):
         request = self.context.get("request")
@@ -148,6 +161,20 @@ def localized_verdicts(stored: list[dict]) -> list[dict]:
     return out
 
 
+class EvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+    content_type = serializers.CharField(help_text="application/pdf, image/png or image/jpeg (by content).")
+    size = serializers.IntegerField(help_text="Bytes.")
+    url = serializers.SerializerMethodField(help_text="Download link (who may see the day is checked again).")
+
+    def get_name(self, evidence) -> str:
+        return evidence.file.name.rsplit("/", 1)[-1]
+
+    def get_url(self, evidence) -> str:
+        return reverse("scheduling:request-evidence", args=[evidence.pk])
+
+
 class RequestDaySerializer(serializers.ModelSerializer):
     """One day of a request, as seen by its employee, approver or HR."""
 
@@ -160,17 +187,33 @@ class RequestDaySerializer(serializers.ModelSerializer):
     reason = serializers.CharField(source="request.reason")
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
     verdicts = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(source="request.evidence.all", many=True,
+                                  help_text="The request's supporting files (a doctor's letter, a surat tugas...).")
+    awaiting = serializers.ChoiceField(
+        choices=Step.choices, help_text="Who a pending day waits for: `supervisor` (atasan langsung) or `official` "
+                                        "(the pejabat yang berwenang memberikan cuti, after the atasan langsung "
+                                        "agreed).")
+    awaiting_display = serializers.CharField(source="get_awaiting_display")
+    official_name = serializers.SerializerMethodField(help_text="The official who decides, once forwarded.")
+    endorsed_by_name = serializers.SerializerMethodField(help_text="The atasan langsung who agreed and forwarded.")
 
     class Meta:
         model = RequestDay
         fields = ["id", "request", "date", "kind", "kind_display", "status", "status_display", "employee", "unit",
                   "location", "special_circumstance", "reason", "verdicts", "decided_by", "decided_at",
-                  "acting_for", "decision_reason", "auto_approved"]
+                  "acting_for", "decision_reason", "auto_approved", "evidence", "awaiting", "awaiting_display",
+                  "official_name", "endorsed_by_name", "endorsed_at", "endorsed_acting_for"]
         read_only_fields = fields
 
     @extend_schema_field(VerdictSerializer(many=True))
     def get_verdicts(self, day) -> list[dict]:
         return localized_verdicts(day.verdicts)
+
+    def get_official_name(self, day) -> str | None:
+        return day.official.name if day.official_id else None
+
+    def get_endorsed_by_name(self, day) -> str | None:
+        return display_name(day.endorsed_by) if day.endorsed_by_id else None
 
 
 class SubmittedItemSerializer(serializers.Serializer):
@@ -209,10 +252,17 @@ class PreviewDaySerializer(DayPreviewSerializer):
                                     help_text="For a blocked day: the nearest working days that would pass.")
 
 
+class DocumentRequiredSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The document, e.g. \"Surat keterangan dokter\".")
+    reason = serializers.CharField(help_text="Why it is required, e.g. \"cuti sakit lebih dari 1 hari\".")
+
+
 class PreviewSerializer(serializers.Serializer):
     ok = serializers.BooleanField(help_text="True when there is a working day and none is blocked.")
     days = PreviewDaySerializer(many=True)
     skipped = SkippedSerializer(many=True)
+    document_required = DocumentRequiredSerializer(
+        allow_null=True, help_text="The document to attach (as `evidence`) for the days that would be saved, or null.")
 
 
 class SubmitResultSerializer(serializers.Serializer):
@@ -230,10 +280,13 @@ class DecisionSerializer(serializers.Serializer):
 class BulkResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = fields.DateField(required=False)
-    ok = serializers.BooleanField()
+    ok = serializers.BooleanField(help_text="Approved, rejected, or (leave) agreed and forwarded to the official.")
     status = serializers.ChoiceField(choices=Status.choices, required=False)
+    awaiting = serializers.ChoiceField(choices=Step.choices, required=False,
+                                       help_text="`official` when approving forwarded the day to the official.")
     error = serializers.CharField(allow_blank=True)
-    verdicts = VerdictSerializer(many=True, required=False)
+    verdicts = VerdictSerializer(many=True, required=False,
+                                 help_text="Every verdict the refused decision met, as the inbox card lists them.")
 
 
 class BulkDecisionSerializer(serializers.Serializer):
@@ -262,11 +315,35 @@ class CoverageSerializer(serializers.Serializer):
     days = CoverageDaySerializer(many=True)
 
 
+class DecisionCheckSerializer(serializers.Serializer):
+    """What approving a pending day would meet now: the inbox card, and the decision endpoints'
+    refusals (``error.verdicts``)."""
+
+    day = serializers.IntegerField()
+    date = fields.DateField()
+    worst = serializers.CharField(allow_null=True, help_text="The most serious severity: block, warn, info or null.")
+    blocked = serializers.BooleanField(help_text="Approving is refused whatever the reason.")
+    needs_reason = serializers.BooleanField(help_text="Approving passes only with a `reason` (a warning).")
+    verdicts = VerdictSerializer(many=True, help_text="Eligibility, caps, coverage, essential positions, documents, "
+                                                      "leave balance and length, the approval chain; most serious "
+                                                      "first.")
+    forwards_to = serializers.CharField(allow_null=True, help_text="The official approving forwards the day to "
+                                                                   "(null: approving grants it).")
+    reserved = serializers.BooleanField(help_text="Only the definitive official decides it, not this Plh/Plt.")
+    can_reject = serializers.BooleanField()
+    acting_for = serializers.CharField(allow_blank=True, help_text="The Plh/Plt title the decision is taken under.")
+
+
 class InboxItemSerializer(serializers.Serializer):
     item = RequestDaySerializer(source="day")
+    check = serializers.SerializerMethodField(help_text="What approving it would meet now.")
     headcount = serializers.IntegerField()
     before = serializers.IntegerField(help_text="In the office that day before this approval.")
     after = serializers.IntegerField(help_text="In the office after it.")
     minimum = serializers.IntegerField()
     below = serializers.BooleanField(help_text="Approving would take the unit below its minimum.")
     flexible = serializers.BooleanField(help_text="WFH/WFA/other office (else an absence).")
+
+    @extend_schema_field(DecisionCheckSerializer)
+    def get_check(self, item) -> dict:
+        return DecisionCheckSerializer(item.check.as_dict()).data

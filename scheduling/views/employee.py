@@ -3,77 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.forms import month_bounds, month_nav, parse_month
+from portal.forms import month_nav, parse_month
 from portal.rules import acting_label
-from portal.selectors import current_employee, display_name, workcalendar
+from portal.selectors import current_employee, display_name
 from scheduling import selectors, services
 from scheduling.forms import DATE_SINGLE, RequestForm
-from scheduling.models import ACTIVE_STATUSES, RequestDay, Status
+from scheduling.models import Status
+from scheduling.selectors.leave import document_requirement
+from scheduling.selectors.leave_hr import annual_leave_now
 from scheduling.views.common import SEVERITY_LABELS, nice_date
 
 # --- Month calendar --------------------------------------------------------------------
 
 
-@dataclass
-class CalendarCell:
-    date: dt.date
-    working: bool
-    weekend: bool
-    today: bool
-    past: bool
-    holiday: workcalendar.Holiday | None = None
-    coverage: selectors.CoverageDay | None = None
-    plan: list[RequestDay] = field(default_factory=list)
-
-    @property
-    def has_active(self) -> bool:
-        return any(r.status in ACTIVE_STATUSES for r in self.plan)
-
-    @property
-    def slot_class(self) -> str:
-        c = self.coverage
-        if c is None:
-            return ""
-        if c.in_office < c.minimum:
-            return "slot--below"
-        return {0: "slot--full", 1: "slot--low"}.get(c.remaining, "slot--ok")
-
-
 @login_required
 @require_GET
 def my_calendar(request):
+    """The employee's month: :func:`scheduling.selectors.own_month` offers "Ajukan" only on days a
+    WFH request alone would pass."""
     me = current_employee(request.user)
-    unit = me.unit
-    today = unit.local_today()
-    first, last = month_bounds(parse_month(request.GET.get("bulan"), today))
-    plan = defaultdict(list)
-    for day in RequestDay.objects.filter(employee=me, date__range=(first, last)).order_by("date", "-id"):
-        plan[day.date].append(day)
-    coverage = {c.date: c for c in selectors.coverage(unit, first, last)}
-    holidays = workcalendar.holidays_between(unit, first, last)
-    weekdays = workcalendar.working_weekdays(unit)
-    cells = []
-    for i in range((last - first).days + 1):
-        d = first + dt.timedelta(days=i)
-        cov = coverage.get(d)
-        working = bool(cov and cov.working)
-        cells.append(CalendarCell(d, working, d.weekday() not in weekdays, d == today, d < today, holidays.get(d),
-                                  cov if working and d >= today else None,  # no slots to offer in the past
-                                  sorted(plan[d], key=lambda r: r.status not in ACTIVE_STATUSES)))
+    month = selectors.own_month(me, parse_month(request.GET.get("bulan"), me.unit.local_today()))
+    first = month.first
     return render(request, "scheduling/my_calendar.html", {
-        "employee": me, "unit": unit, "cells": cells, "fillers": range(first.weekday()), "today": today,
+        "employee": me, "unit": me.unit, "cells": month.cells, "fillers": range(first.weekday()),
+        "today": month.today,
         "weekday_headers": [first - dt.timedelta(days=first.weekday() - i) for i in range(7)], **month_nav(first),
     })
 
@@ -95,7 +59,9 @@ def preview_context(me, form: RequestForm, previews=None, skipped=None) -> dict:
     rows = [{"preview": r.preview, "nearest": r.nearest, "searched": r.searched,
              "label": SEVERITY_LABELS[r.preview.worst]} for r in checked.rows]
     return {"rows": rows, "skipped": checked.skipped, "n_blocked": checked.n_blocked,
-            "n_passing": checked.n_passing, "n_warned": checked.n_warned, "checked": True}
+            "n_passing": checked.n_passing, "n_warned": checked.n_warned, "checked": True,
+            # Counted on the days the submit would save, as the service counts them.
+            "document_required": document_requirement(me, kind, checked.n_passing, special)}
 
 
 def _initial(request) -> dict:
@@ -110,7 +76,7 @@ def _initial(request) -> dict:
 @login_required
 def request_new(request):
     me = current_employee(request.user)
-    context = {"employee": me}
+    context = {"employee": me, "leave_balance": annual_leave_now(me)}  # the CT block by the kind
     if request.method != "POST":
         form = RequestForm(initial=_initial(request), employee=me)
         return render(request, "scheduling/request_form.html", {**context, "form": form})
@@ -127,8 +93,17 @@ def request_new(request):
         except services.RequestBlocked as exc:
             context.update(preview_context(me, form, exc.previews, exc.skipped), refused=str(exc))
         except ValidationError as exc:
+            context.update(_panel_after_error(me, form))  # before the errors take fields out of cleaned_data
             form.add_service_errors(exc)
     return render(request, "scheduling/request_form.html", {**context, "form": form})
+
+
+def _panel_after_error(me, form: RequestForm) -> dict:
+    """The panel again after a refused submit (a missing document, say), so it still says what is needed."""
+    try:
+        return preview_context(me, form)
+    except ValidationError:
+        return {}
 
 
 def _announce(request, result: services.SubmitResult) -> None:
@@ -170,6 +145,7 @@ def my_requests(request):
     today = me.unit.local_today()
     page = Paginator(selectors.own_days(request.user), 30).get_page(request.GET.get("halaman"))
     items = list(page)
+    prefetch_related_objects(items, "request__evidence")
     history = selectors.request_history(items)
     for d in items:
         d.history = history[d.pk]

@@ -165,7 +165,8 @@ def _open_window(request, form: FwaWindowForm) -> bool:
     units = list(data["units"])
     try:
         opened = services.fwa_window_open(actor=request.user, name=data["name"], start=data["start"],
-                                          end=data["end"], units=units, include_subunits=data["include_subunits"])
+                                          end=data["end"], units=units, include_subunits=data["include_subunits"],
+                                          lifts_caps=data["lifts_caps"])
     except ValidationError as exc:
         form.add_service_errors(exc)
         return False

@@ -1,7 +1,8 @@
 /* Scheduling pages: progressive enhancement only (every form also works without it).
    - request form: show only the fields that apply, and check the days as they are filled in
-     by fetching the server-rendered preview fragment (no inline script, CSP-friendly);
-   - inbox: "select all" for the bulk decision. */
+     by fetching the server-rendered preview fragment (no inline script, CSP-friendly), repeating
+     the document it says is required next to the file field;
+   - inbox: "select all" for the bulk decision, and focus on the first item a decision failed on. */
 (function () {
   "use strict";
 
@@ -21,7 +22,7 @@
     var mode = radioValue(form, "date_mode", "single");
     var special = form.elements.special_circumstance.checked;
     all("[data-show-kind]", form).forEach(function (el) {
-      el.hidden = el.getAttribute("data-show-kind") !== kind;
+      el.hidden = el.getAttribute("data-show-kind").split(" ").indexOf(kind) === -1;
     });
     all("[data-show-mode]", form).forEach(function (el) {
       el.hidden = el.getAttribute("data-show-mode").split(" ").indexOf(mode) === -1;
@@ -37,6 +38,15 @@
       }
     });
     return params.toString();
+  }
+
+  // The document the chosen kind and days require, repeated next to the file field.
+  function showDocumentHint(form, preview) {
+    var hint = form.querySelector("[data-document-hint]");
+    if (!hint) { return; }
+    var required = preview.querySelector("[data-document-required]");
+    hint.innerHTML = required ? required.innerHTML : "";  // copied from the server-escaped fragment
+    hint.hidden = !required;
   }
 
   function initRequestForm() {
@@ -56,7 +66,10 @@
           return response.text();
         })
         .then(function (html) {
-          if (mine === sequence) { preview.innerHTML = html; }  // our own server-escaped fragment
+          if (mine === sequence) {
+            preview.innerHTML = html;  // our own server-escaped fragment
+            showDocumentHint(form, preview);
+          }
         })
         .catch(function () {
           if (mine === sequence) { preview.textContent = preview.getAttribute("data-error-text"); }
@@ -95,10 +108,22 @@
     if (form.elements.kind.value && !preview.querySelector(".checks")) { refresh(); }
   }
 
+  // After a refused decision the page comes back with the error on the item: move keyboard focus
+  // there (the server marks it with autofocus too; this covers browsers that ignore autofocus on
+  // a re-rendered page) and bring it into view.
+  function focusFirstError() {
+    var target = document.querySelector("[data-error-focus]");
+    if (!target) { return; }
+    if (document.activeElement !== target) { target.focus(); }
+    if (target.scrollIntoView) { target.scrollIntoView({ block: "center" }); }
+  }
+
   function initInbox() {
+    focusFirstError();
     var selectAll = document.getElementById("select-all");
     if (!selectAll) { return; }
-    var boxes = all("input[name='days'][form='bulk-form']");
+    // Cards approval would refuse have their box disabled: "select all" leaves them alone.
+    var boxes = all("input[name='days'][form='bulk-form']").filter(function (b) { return !b.disabled; });
     var count = document.getElementById("selected-count");
     var template = count ? count.getAttribute("data-template") : null;
     all("[data-js-only]").forEach(function (el) { el.hidden = false; });

@@ -11,7 +11,7 @@ from django.http import Http404
 from portal.models import AuditEvent
 from scheduling import rules, selectors, services
 from scheduling.models import CoveragePolicy, EssentialPosition, Kind, Mode, RequestDay, Status
-from tests.factories import EmployeeFactory, UnitFactory
+from tests.factories import EmployeeFactory, UnitFactory, pdf_upload
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)  # Friday 20 November, 09:00 WIB
 MON = dt.date(2026, 12, 7)
@@ -136,7 +136,7 @@ def test_it_exempts_keadaan_khusus_from_the_weekly_cap(team):
     ani = team[0]
     result = services.request_submit(actor=ani.user, kind=Kind.WFH, start=MON, end=FRI, special_circumstance=True,
                                      reason="Merawat orang tua", work_plan="Menyusun laporan",
-                                     expected_outputs="Laporan triwulan")
+                                     expected_outputs="Laporan triwulan", evidence=[pdf_upload()])
     assert len(result.days) == 5
 
 

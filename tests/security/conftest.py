@@ -78,8 +78,10 @@ def _objects(c):
     from portal.services.notify import notify
     from scheduling.services import coverage_policy_save, fwa_window_open, request_submit
 
-    submitted = request_submit(actor=c.ani.user, kind="WFH", dates=[FUTURE_WORKING_DAY])
+    letter = SimpleUploadedFile("surat.pdf", b"%PDF-1.4 surat", content_type="application/pdf")
+    submitted = request_submit(actor=c.ani.user, kind="WFH", dates=[FUTURE_WORKING_DAY], evidence=[letter])
     c.request_day = submitted.days[0]
+    c.request_evidence = submitted.request.evidence.get()
     evidence = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\n" + bytes(32), content_type="image/png")
     c.correction = correction_submit(actor=c.ani.user, date=PAST_WORKING_DAY, check_in=dt.time(7, 25),
                                      reason="Jaringan kantor putus.", evidence=evidence)

@@ -153,8 +153,9 @@ class UnitAdminViewSet(UnitViewSet):
 
 EMPLOYEE_INPUT = {"nip": "19860926 201505 1 001", "asn_type": "PNS", "name": "Ani Lestari",
                   "jabatan": "Analis Kebijakan", "position_kind": "pelaksana", "unit": 3, "supervisor": 5,
-                  "placement_date": "2020-01-01", "email": "ani@example.go.id"}
-EMPLOYEE_DETAIL_EXAMPLE = {**EMPLOYEE_EXAMPLE, "disciplinary_until": None, "username": "198609262015051001"}
+                  "placement_date": "2020-01-01", "service_start": "2015-05-01", "email": "ani@example.go.id"}
+EMPLOYEE_DETAIL_EXAMPLE = {**EMPLOYEE_EXAMPLE, "disciplinary_until": None, "service_start": "2015-05-01",
+                           "username": "198609262015051001"}
 
 
 @extend_schema_view(
