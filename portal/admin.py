@@ -9,6 +9,7 @@ permissions but no scope sees nothing. HR admins still need ``is_staff`` to ente
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
@@ -40,6 +41,40 @@ from portal.services.org import (
     unit_save,
 )
 from portal.services.people_import import account_create
+
+# --- Branding: the admin is the portal's "data induk" pages, in the portal's words ----------------
+
+admin.site.site_header = _("Portal Kerja Fleksibel ASN · Data induk")
+admin.site.site_title = _("Data induk Portal Kerja Fleksibel")
+admin.site.index_title = _("Data induk")
+
+# Third-party sections that ship no Indonesian get the portal's own names (English is in locale/).
+THIRD_PARTY_NAMES = {
+    "django_celery_beat": (_("Jadwal tugas otomatis"), {
+        "periodictask": (_("tugas berkala"), _("tugas berkala")),
+        "periodictasks": (_("penanda perubahan jadwal"), _("penanda perubahan jadwal")),
+        "intervalschedule": (_("selang waktu"), _("selang waktu")),
+        "crontabschedule": (_("jadwal crontab"), _("jadwal crontab")),
+        "solarschedule": (_("jadwal matahari"), _("jadwal matahari")),
+        "clockedschedule": (_("jadwal sekali jalan"), _("jadwal sekali jalan")),
+    }),
+    "axes": (_("Keamanan masuk"), {}),
+}
+
+
+def name_third_party_sections() -> None:
+    for label, (section, models) in THIRD_PARTY_NAMES.items():
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:  # not installed in this deployment
+            continue
+        config.verbose_name = section
+        for model_name, (singular, plural) in models.items():
+            meta = config.get_model(model_name)._meta
+            meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
+name_third_party_sections()
 
 # Choice lists where the right answer may sit above the HR admin's subtree (a head of
 # dinas reports to the sekda): widen those to the whole institution, never beyond.

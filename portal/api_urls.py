@@ -16,6 +16,7 @@ from portal.api.views.hr import (
     UnitAdminViewSet,
 )
 from portal.api.views.notifications import NotificationViewSet
+from portal.api.views.unit_search import UnitSearchView
 
 router = SimpleRouter()
 # Reads for everybody in scope, writes for HR admins (portal.api.views.hr extends org's viewsets).
@@ -34,5 +35,7 @@ urlpatterns = [
     path("hr/import/", PeopleImportView.as_view(), name="api-hr-import"),
     path("hr/supervisor-check/", SupervisorCheckView.as_view(), name="api-hr-supervisor-check"),
     path("hr/audit/", AuditEventListView.as_view(), name="api-hr-audit"),
+    # before the router: its unit detail route would take "search" for a pk
+    path("units/search/", UnitSearchView.as_view(), name="api-unit-search"),
     *router.urls,
 ]

@@ -14,17 +14,19 @@ class PortalConfig(AppConfig):
         hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
         nav.register(
             nav.entry(nav.ME, 90, _("Notifikasi"), "notifications:list", nav.EVERYONE),
-            nav.entry(nav.HR, 25, _("Jam kerja & Ramadan"), "hr-work-patterns", *hr,
+            nav.entry(nav.HR, 10, _("Impor pegawai"), "hr-import", *hr,
+                      description=_("Unggah data pegawai dan unit dari berkas Excel atau CSV.")),
+            nav.entry(nav.HR, 12, _("Cek data atasan"), "hr-supervisor-check", *hr,
+                      description=_("Temukan pegawai tanpa atasan atau dengan atasan yang tidak aktif.")),
+            nav.entry(nav.HR, 45, _("Jam kerja & Ramadan"), "hr-work-patterns", *hr, also=["hr-ramadan"],
                       description=_("Pola hari kerja per unit, jam fleksibel, dan jam kerja Ramadan, berlaku mulai "
                                     "tanggal tertentu.")),
-            nav.entry(nav.HR, 40, _("Impor pegawai"), "hr-import", *hr,
-                      description=_("Unggah data pegawai dan unit dari berkas Excel atau CSV.")),
-            nav.entry(nav.HR, 50, _("Cek data atasan"), "hr-supervisor-check", *hr,
-                      description=_("Temukan pegawai tanpa atasan atau dengan atasan yang tidak aktif.")),
             nav.entry(nav.HR, 60, _("Jejak audit"), "hr-audit", *hr,
                       description=_("Lihat siapa mengubah apa, kapan, dan atas nama siapa.")),
             nav.entry(nav.HR, 80, _("Dokumentasi API"), "api-docs", *hr,
                       description=_("Antarmuka untuk aplikasi lain dan perangkat presensi.")),
-            nav.entry(nav.HR, 90, _("Admin"), "admin:index", nav.EVERYONE, staff_only=True,
-                      description=_("Kelola unit, pegawai, kalender kerja, dan Plh/Plt.")),
+            # The admin only for what no HR page covers yet (the pages audit and check more).
+            nav.entry(nav.HR, 90, _("Data induk (admin)"), "admin:index", nav.EVERYONE, staff_only=True,
+                      description=_("Unit kerja, data pegawai satu per satu, Plh/Plt, dan hari libur instansi: "
+                                    "yang belum punya halaman sendiri di portal.")),
         )

@@ -21,6 +21,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -213,11 +214,30 @@ class Signature:
     nip: str = ""
 
 
+def printed_line(tz=None, zone: str = "WIB") -> str:
+    """"Dicetak Minggu, 6 Desember 2026 pukul 16.20 WIB": now, on the clock of ``tz`` (the
+    institution's; the site's when None), in the active language."""
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    from portal.formatting import long_date
+
+    now = timezone.localtime(timezone.now(), tz)
+    return _("Dicetak %(date)s pukul %(time)s %(zone)s") % {
+        "date": long_date(now), "time": formats.time_format(now, "TIME_FORMAT"), "zone": zone}
+
+
 def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, subtitle: str = "",
               on_progress=None, letterhead: Iterable[str] = (), notes: Iterable[str] = (),
-              signatures: Iterable[Signature] = ()) -> None:
+              signatures: Iterable[Signature] = (), printed: str = "") -> None:
     """A print-ready landscape A4 table, header repeated on every page: the institution's
-    letterhead and the title above, notes (closure, rule versions) and signature blocks below."""
+    letterhead and the title above, notes (closure, rule versions) and signature blocks below,
+    and on every page's foot when it was printed (``printed``, else now on the site's clock).
+
+    reportlab cannot tag a PDF (no structure tree for screen readers), so the file carries its
+    title, author (the institution), subject and language, and the report page offers the same
+    rows as an HTML table and CSV/XLSX next to the PDF button."""
+    from django.utils.translation import get_language
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -227,8 +247,12 @@ def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, su
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontSize=6, leading=7)
     head = cell.clone("head", fontName="Helvetica-Bold")
+    letterhead = [str(line) for line in letterhead]
     doc = SimpleDocTemplate(target, pagesize=landscape(A4), leftMargin=8 * mm, rightMargin=8 * mm,
-                            topMargin=10 * mm, bottomMargin=10 * mm, title=str(title))
+                            topMargin=10 * mm, bottomMargin=10 * mm, title=str(title), subject=str(subtitle),
+                            author=letterhead[0] if letterhead else "", creator="Portal Kerja Fleksibel ASN",
+                            lang=get_language() or "id", displayDocTitle=True)
+    footer = partial(_page_foot, printed=printed or printed_line())
     header = [Paragraph(_escape(label), head) for _i, label, _w in layout.columns]
     widths = [w * mm for _i, _label, w in layout.columns]
     style = TableStyle([
@@ -262,7 +286,7 @@ def write_pdf(rows: Iterable[list], target, *, layout: PdfLayout, title: str, su
     if signatures:
         story.append(Spacer(1, 6 * mm))
         story.append(_signature_table(signatures, styles["BodyText"].clone("sign", fontSize=8, leading=10), mm))
-    doc.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
 
 
 def _signature_table(signatures: list[Signature], style, mm):
@@ -279,11 +303,13 @@ def _signature_table(signatures: list[Signature], style, mm):
                               hAlign="RIGHT"))
 
 
-def _page_number(canvas, doc) -> None:
+def _page_foot(canvas, doc, *, printed: str) -> None:
+    """The print date on the left (a loose sheet still says when it was made), the page number right."""
     from reportlab.lib.units import mm
 
     canvas.saveState()
     canvas.setFont("Helvetica", 7)
+    canvas.drawString(8 * mm, 5 * mm, printed)
     canvas.drawRightString(doc.pagesize[0] - 8 * mm, 5 * mm, str(doc.page))
     canvas.restoreState()
 
@@ -294,14 +320,15 @@ def _escape(text: str) -> str:
 
 
 def write(fmt: str, rows: Iterable[list], target, *, widths=None, title: str = "", subtitle: str = "",
-          layout: PdfLayout | None = None, on_progress=None, letterhead=(), notes=(), signatures=()) -> None:
+          layout: PdfLayout | None = None, on_progress=None, letterhead=(), notes=(), signatures=(),
+          printed: str = "") -> None:
     """Write ``rows`` in ``fmt`` (csv, csv-id, xlsx or pdf; pdf needs a ``layout``) to a binary file."""
     if fmt == "xlsx":
         write_xlsx(rows, target, widths=widths, title=title, on_progress=on_progress,
                    notes=[subtitle, *notes] if subtitle else notes)
     elif fmt == "pdf":
         write_pdf(rows, target, layout=layout, title=title, subtitle=subtitle, on_progress=on_progress,
-                  letterhead=letterhead, notes=notes, signatures=signatures)
+                  letterhead=letterhead, notes=notes, signatures=signatures, printed=printed)
     else:
         write_csv(rows, target, on_progress=on_progress, semicolon=fmt == "csv-id")
 

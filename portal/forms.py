@@ -20,6 +20,9 @@ from portal.services.calendar import PatternDayData, work_pattern_clean
 MIN_YEAR, MAX_YEAR = 1900, 2200  # a year outside this is a typo, never a plan
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
 class DateInput(forms.DateInput):
     """``<input type="date">`` always holds ``YYYY-MM-DD``: a localized value ("06-12-2026")
     would leave the browser's field blank on every edit."""
@@ -27,13 +30,23 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs=attrs, format=ISO_DATE)
 
 
 class DateField(forms.DateField):
-    """A date within the years the portal computes with (1900–2200); ISO input widget."""
+    """A date within the years the portal computes with (1900–2200); ISO input widget.
+
+    Whatever date widget a form hands it (Django's ``forms.DateInput(attrs={"type": "date"})``
+    too), the value is written as ``YYYY-MM-DD``: the only form an ``<input type="date">``
+    reads, and one every text input parses back.
+    """
 
     widget = DateInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(self.widget, forms.DateInput):
+            self.widget.format = ISO_DATE
 
     def validate(self, value):
         super().validate(value)

@@ -31,7 +31,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.api.errors import error_body
 from portal.rules import NIP_LENGTH, normalize_nip
@@ -119,8 +119,10 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = max(1, math.ceil(wait / 60))
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith(API_PREFIX):
-        message = _("Akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal. "
-                    "Coba lagi dalam %(minutes)d menit.") % {"minutes": minutes}
+        message = ngettext("Akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal. "
+                           "Coba lagi dalam %(minutes)d menit.",
+                           "Akun dikunci sementara karena terlalu banyak percobaan masuk yang gagal. "
+                           "Coba lagi dalam %(minutes)d menit.", minutes) % {"minutes": minutes}
         response = JsonResponse(error_body(status_code=status, code="locked_out", message=message,
                                            retry_after=wait), status=status)
     else:

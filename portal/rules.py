@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 NIP_LENGTH = 18
@@ -33,6 +34,12 @@ def format_nip(nip: str) -> str:
     if len(nip) != NIP_LENGTH:
         return nip
     return f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
+
+
+def nip_display(nip: str, asn_type: str) -> str:
+    """The one way a NIP is shown to people: a PNS NIP grouped as on a decree (19860926 201505 1 001),
+    an NI PPPK as issued. Pages, exports and the audit trail all call this."""
+    return format_nip(nip or "") if asn_type == "PNS" else (nip or "")
 
 
 def _check_shape(value: str, label: str) -> None:
@@ -59,7 +66,7 @@ def _parse_birth_date(value: str, label: str) -> dt.date:
     if born.year < 1930 or born > dt.date.today():
         raise IdentifierError(
             _("%(label)s: tanggal lahir %(date)s tidak masuk akal.")
-            % {"label": label, "date": born.isoformat()}
+            % {"label": label, "date": date_format(born, "j F Y")}
         )
     return born
 
@@ -83,7 +90,7 @@ def validate_nip(raw: str) -> str:
     if (year, month) < (born.year + MIN_AGE_AT_TMT, born.month):
         raise IdentifierError(
             _("NIP: TMT CPNS %(tmt)s jatuh sebelum pegawai berusia %(age)d tahun (lahir %(born)s).")
-            % {"tmt": nip[8:14], "age": MIN_AGE_AT_TMT, "born": born.isoformat()}
+            % {"tmt": nip[8:14], "age": MIN_AGE_AT_TMT, "born": date_format(born, "j F Y")}
         )
     if tmt > dt.date.today().replace(day=1) + dt.timedelta(days=366):
         raise IdentifierError(_("NIP: TMT CPNS %(tmt)s ada di masa depan.") % {"tmt": nip[8:14]})

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.views import calendar, hr, notifications, shell
+from portal.views import audit, calendar, hr, notifications, shell
 
 notification_patterns = ([
     path("", notifications.notification_list, name="list"),
@@ -26,7 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", shell.set_language, name="set_language"),
     path("hr/import/", hr.import_people, name="hr-import"),
     path("hr/supervisor-check/", hr.supervisor_check, name="hr-supervisor-check"),
-    path("hr/audit/", hr.audit_log, name="hr-audit"),
+    path("hr/audit/", audit.audit_log, name="hr-audit"),
     path("hr/jam-kerja/", calendar.work_patterns, name="hr-work-patterns"),
     path("hr/jam-kerja/unit/<int:unit_id>/", calendar.work_pattern_unit, name="hr-work-pattern-unit"),
     path("hr/jam-kerja/unit/<int:unit_id>/pola/<int:pattern_id>/", calendar.work_pattern_unit,

@@ -12,12 +12,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.admin import HRScopedAdmin, is_scoped_hr
 from portal.selectors import employees_visible_to, units_visible_to
 from scheduling import services
+from scheduling.forms import CONFIRM_OVER_CAP_LABEL, policy_number_field
 from scheduling.models import (
     CoveragePolicy,
     EssentialPosition,
@@ -29,7 +30,7 @@ from scheduling.models import (
     RequestDay,
     WorkRequest,
 )
-from scheduling.services.policies import POLICY_FIELDS, coverage_policy_delete
+from scheduling.services.policies import INT_RANGES, POLICY_FIELDS, coverage_policy_delete
 
 
 class ScopedInlineMixin:
@@ -58,8 +59,14 @@ class CoveragePolicyForm(forms.ModelForm):
         model = CoveragePolicy
         fields = ("unit", *POLICY_FIELDS)
 
-    confirm_regulatory = forms.BooleanField(
-        label=_("Saya menetapkan lebih dari 2 hari fleksibel per minggu dengan sengaja"), required=False)
+    confirm_regulatory = forms.BooleanField(label=CONFIRM_OVER_CAP_LABEL, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The numbers with the service's limits and message, as the HR form and the API (not the
+        # model's validators, which would answer the same limit in other words).
+        for name in INT_RANGES:
+            self.fields[name] = policy_number_field(name, self.fields[name].label)
 
     def clean(self):
         data = super().clean()
@@ -233,7 +240,8 @@ class RequestDayAdmin(ReadOnlyAdmin):
         results = services.requests_decide_bulk(actor=request.user, day_ids=list(queryset.values_list("pk", flat=True)),
                                                 action="approve")
         done = sum(1 for r in results if r["ok"])
-        self.message_user(request, _g("%(n)d hari disetujui.") % {"n": done}, messages.SUCCESS)
+        self.message_user(request, ngettext("%(n)d hari disetujui.", "%(n)d hari disetujui.", done) % {"n": done},
+                          messages.SUCCESS)
         for failed in (r for r in results if not r["ok"]):
             self.message_user(request, f"#{failed['id']} {failed.get('date', '')}: {failed['error']}", messages.WARNING)
 

@@ -10,22 +10,29 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from portal import navigation as nav
         from portal.selectors import ROLE_EMPLOYEE, ROLE_HR_ADMIN, ROLE_SUPERUSER, ROLE_SUPERVISOR
+        from scheduling.selectors import home
 
+        deciders = (ROLE_SUPERVISOR, ROLE_SUPERUSER)
+        hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
         nav.register(
             nav.entry(nav.ME, 20, _("Rencana kerja saya"), "scheduling:my-calendar", ROLE_EMPLOYEE,
-                      description=_("Ajukan hari WFH/WFA dan lihat keputusannya.")),
+                      description=_("Ajukan hari WFH/WFA, cuti atau izin dan lihat keputusannya.")),
             nav.entry(nav.ME, 30, _("Pengajuan saya"), "scheduling:my-requests", ROLE_EMPLOYEE),
-            nav.entry(nav.ME, 35, _("Cuti saya"), "scheduling:my-leave", ROLE_EMPLOYEE),
-            nav.entry(nav.TEAM, 10, _("Persetujuan tim"), "scheduling:inbox", ROLE_SUPERVISOR, ROLE_SUPERUSER,
+            nav.entry(nav.ME, 35, _("Cuti saya"), "scheduling:my-leave", ROLE_EMPLOYEE,
+                      description=_("Sisa cuti tahunan per tahun dan penyesuaian dari admin kepegawaian.")),
+            nav.entry(nav.TEAM, 10, _("Persetujuan pengajuan"), "scheduling:inbox", *deciders,
                       description=_("Setujui atau tolak pengajuan bawahan dengan melihat kehadiran unit.")),
-            nav.entry(nav.TEAM, 20, _("Kalender tim"), "scheduling:team", ROLE_SUPERVISOR, ROLE_SUPERUSER,
+            nav.entry(nav.TEAM, 20, _("Kalender tim"), "scheduling:team", ROLE_SUPERVISOR, *hr,
                       description=_("Siapa di kantor dan siapa tidak, per hari kerja.")),
-            nav.entry(nav.HR, 10, _("Aturan kehadiran"), "scheduling:policies", ROLE_HR_ADMIN, ROLE_SUPERUSER,
-                      description=_("Batas kehadiran minimal dan hari fleksibel per unit.")),
-            nav.entry(nav.HR, 20, _("Jendela FWA"), "scheduling:fwa", ROLE_HR_ADMIN, ROLE_SUPERUSER),
-            nav.entry(nav.HR, 22, _("Pengaturan cuti"), "scheduling:leave-settings", ROLE_HR_ADMIN, ROLE_SUPERUSER,
-                      description=_("Pejabat yang berwenang memberikan cuti, rantai keputusan dan dokumen per "
-                                    "jenis.")),
-            nav.entry(nav.HR, 24, _("Saldo cuti pegawai"), "scheduling:leave-balances", ROLE_HR_ADMIN,
-                      ROLE_SUPERUSER),
+            nav.entry(nav.HR, 20, _("Cuti pegawai"), "scheduling:leave-settings", *hr,
+                      also=["scheduling:leave-balances", "scheduling:leave-import"],
+                      description=_("Pejabat yang memberikan cuti, rantai keputusan dan dokumen per jenis, saldo "
+                                    "cuti tahunan pegawai.")),
+            nav.entry(nav.HR, 40, _("Kebijakan WFH/WFA"), "scheduling:policies", *hr, also=["scheduling:fwa"],
+                      description=_("Batas kehadiran minimal di kantor dan hari fleksibel per unit, jendela FWA "
+                                    "instansi.")),
         )
+        nav.register_panel(nav.PLAN, 10, "scheduling-plan", "scheduling/home/plan.html", home.plan_panel,
+                           ROLE_EMPLOYEE)
+        nav.register_panel(nav.DECISIONS, 10, "scheduling-decisions", "scheduling/home/decisions.html",
+                           home.decisions_panel, *deciders)

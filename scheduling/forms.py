@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import DateField, DateInput, MultipleFileField, ServiceErrorsMixin
 from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
+from portal.selectors.unit_search import other_office_units
 from portal.uploads import ACCEPT
 from scheduling.models import CUTI_KINDS, CoveragePolicy, Kind, Mode
 from scheduling.services.fwa import fwa_window_clean
@@ -20,6 +22,7 @@ from scheduling.services.policies import (
     ESSENTIAL_MINIMUM,
     INT_RANGES,
     MAX_ESSENTIAL,
+    REGULATORY_WEEKLY_CAP,
     coverage_policy_clean,
     range_message_lazy,
 )
@@ -33,6 +36,31 @@ WORKING_WEEKDAYS = [(0, _("Senin")), (1, _("Selasa")), (2, _("Rabu")), (3, _("Ka
 
 
 
+
+
+class UnitPickField(forms.ModelChoiceField):
+    """A unit typed into a text box (the autocomplete suggests "CODE — name"): taken by its code,
+    its id, or its exact name when only one unit has it, always within the field's queryset."""
+
+    default_error_messages = {"invalid_choice": _("Unit tidak ditemukan. Ketik nama atau kode unit, lalu pilih "
+                                                  "dari daftar.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                          "data-unit-search": reverse_lazy("api-unit-search")}))
+        super().__init__(to_field_name="code", **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").split(" — ", 1)[0].strip()
+        if value in self.empty_values:
+            return None
+        for lookup in ({"code": value}, {"code__iexact": value}, {"pk": value} if value.isdigit() else None,
+                       {"name__iexact": value}):
+            if lookup is not None:
+                found = list(self.queryset.filter(**lookup)[:2])
+                if len(found) == 1:
+                    return found[0]
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
 class RequestForm(ServiceErrorsMixin, forms.Form):
@@ -51,7 +79,8 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
                                               choices=WORKING_WEEKDAYS, widget=forms.CheckboxSelectMultiple)
     location = forms.CharField(label=_("Lokasi kerja (WFA)"), required=False, max_length=255,
                                help_text=_("Alamat atau nama tempat Anda bekerja."))
-    other_office = forms.ModelChoiceField(label=_("Kantor tujuan"), required=False, queryset=Unit.objects.none())
+    other_office = UnitPickField(label=_("Kantor tujuan"), required=False, queryset=Unit.objects.none(),
+                                 help_text=_("Ketik nama atau kode unit."))
     reason = forms.CharField(label=_("Alasan / keterangan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     child_order = forms.IntegerField(label=_("Kelahiran anak ke-"), required=False, min_value=1, max_value=20,
                                      help_text=_("Cuti melahirkan: anak pertama sampai ketiga."))
@@ -78,9 +107,7 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, employee: Employee, **kwargs):
         super().__init__(*args, **kwargs)
         self.employee = employee
-        institution_path = f"/{employee.unit.ancestor_ids[0]}/"
-        self.fields["other_office"].queryset = (Unit.objects.filter(path__startswith=institution_path, is_active=True)
-                                                .exclude(pk=employee.unit_id))
+        self.fields["other_office"].queryset = other_office_units(employee)
 
     def clean(self):
         data = super().clean()
@@ -159,24 +186,34 @@ def _tri_initial(value) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
-def _bounded(name: str, label, **kwargs) -> forms.IntegerField:
-    """A policy number field with the service's limits (the same table the API uses)."""
+def policy_number_field(name: str, label, **kwargs) -> forms.IntegerField:
+    """A policy number field with the service's limits (the same table the API uses), and the
+    service's message when outside them."""
     low, high = INT_RANGES[name]
     message = range_message_lazy(low, high)
     return forms.IntegerField(label=label, required=False, min_value=low, max_value=high,
                               error_messages={"min_value": message, "max_value": message}, **kwargs)
 
 
+def _with_cap(text) -> str:
+    """``text`` (lazily translated) naming the regulatory weekly cap, from the service's constant."""
+    return lazy(lambda: str(text) % {"cap": REGULATORY_WEEKLY_CAP}, str)()
+
+
+# The admin's policy form asks the same question with the same words.
+CONFIRM_OVER_CAP_LABEL = _with_cap(_("Saya menetapkan lebih dari %(cap)d hari fleksibel per minggu dengan sengaja"))
+
+
 class PolicyForm(ServiceErrorsMixin, forms.Form):
     """A coverage policy row. Shape only: :func:`coverage_policy_clean` is the one validation."""
 
     effective_from = DateField(label=_("Berlaku mulai"), widget=DateInput())
-    min_office_share = _bounded("min_office_share", _("Minimal hadir di kantor (%)"))
-    min_office_headcount = _bounded("min_office_headcount", _("Minimal jumlah orang di kantor"))
-    weekly_cap = _bounded("weekly_cap", _("Maks. hari fleksibel per minggu"),
-                          help_text=_("Permen PANRB 4/2025: paling banyak 2. Lebih dari itu hanya dengan konfirmasi "
-                                      "dan dasar hukum."))
-    monthly_cap = _bounded("monthly_cap", _("Maks. hari fleksibel per bulan"))
+    min_office_share = policy_number_field("min_office_share", _("Minimal hadir di kantor (%)"))
+    min_office_headcount = policy_number_field("min_office_headcount", _("Minimal jumlah orang di kantor"))
+    weekly_cap = policy_number_field("weekly_cap", _("Maks. hari fleksibel per minggu"),
+                          help_text=_with_cap(_("Permen PANRB 4/2025: paling banyak %(cap)d. Lebih dari itu hanya "
+                                                "dengan konfirmasi dan dasar hukum.")))
+    monthly_cap = policy_number_field("monthly_cap", _("Maks. hari fleksibel per bulan"))
     own_mandatory = forms.BooleanField(label=_("Tetapkan hari wajib di kantor sendiri (tidak mengikuti unit induk)"),
                                        required=False)
     mandatory_weekdays = forms.TypedMultipleChoiceField(label=_("Hari wajib di kantor"), choices=WEEKDAYS,
@@ -189,23 +226,22 @@ class PolicyForm(ServiceErrorsMixin, forms.Form):
                                      help_text=_("Satu tanggal TTTT-BB-HH per baris, mis. 2026-12-31."))
     exclude_disciplinary = forms.TypedChoiceField(label=_("Kecualikan pegawai yang dihukum disiplin"),
                                                   choices=INHERIT, coerce=_tri, empty_value=None, required=False)
-    min_months_since_placement = _bounded("min_months_since_placement", _("Minimal bulan sejak penempatan"))
+    min_months_since_placement = policy_number_field("min_months_since_placement", _("Minimal bulan sejak penempatan"))
     mode = forms.ChoiceField(label=_("Mode"), choices=[("", _("Ikuti unit induk")), *Mode.choices],
                              required=False)
     count_pending = forms.TypedChoiceField(label=_("Hitung pengajuan yang belum diputus"), choices=INHERIT,
                                            coerce=_tri, empty_value=None, required=False)
     note = forms.CharField(label=_("Dasar / catatan"), required=False, max_length=255)
-    confirm_regulatory = forms.BooleanField(
-        label=_("Saya menetapkan lebih dari 2 hari fleksibel per minggu dengan sengaja"), required=False)
+    confirm_regulatory = forms.BooleanField(label=CONFIRM_OVER_CAP_LABEL, required=False)
     legal_basis = forms.CharField(label=_("Dasar hukum penyimpangan"), required=False, max_length=255,
-                                  help_text=_("Wajib bila batas mingguan lebih dari 2 hari, mis. nomor keputusan "
-                                              "kepala instansi."))
+                                  help_text=_with_cap(_("Wajib bila batas mingguan lebih dari %(cap)d hari, mis. "
+                                                        "nomor keputusan kepala instansi.")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for day, name in WEEKDAYS:
-            low, high = INT_RANGES["min_office_share"]
-            self.fields[f"wd_{day}"] = forms.IntegerField(label=name, required=False, min_value=low, max_value=high)
+            # A weekday's share has the limits of the general share, as in the service and the API.
+            self.fields[f"wd_{day}"] = policy_number_field("min_office_share", name)
 
     @classmethod
     def initial_from(cls, row: CoveragePolicy) -> dict:

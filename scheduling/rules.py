@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
+from portal import formatting as fmt
+
 BLOCK, WARN, INFO = "block", "warn", "info"
 DEFAULT_WEEKLY_CAP = 2  # Permen PANRB 4/2025: at most 2 location-flexible days a week.
 
@@ -214,17 +216,22 @@ def worst(verdicts: list[Verdict]) -> str | None:
 
 
 def render_message(rule: str, p: dict) -> str:
-    """A plain-language sentence naming the rule and the numbers, in the active language."""
+    """A plain-language sentence naming the rule and the numbers, in the active language.
+
+    The params keep ISO dates and bare numbers (the API returns them as data); only the sentence
+    writes dates in words and counts with their plural forms."""
     if rule == "coverage":
         share = _(" (%(share)s%%)") % p if p.get("share") else ""
         return _("%(unit)s: %(after)d dari %(headcount)d akan berada di kantor; minimal %(required)d%(share)s.") % {
             "unit": p["unit"], "after": p["in_office_after"], "headcount": p["headcount"],
             "required": p["required"], "share": share}
     if rule == "weekly_cap":
-        return _("Batas %(cap)d hari kerja fleksibel per minggu sudah tercapai (%(used)d hari pada minggu "
-                 "mulai %(week)s).") % p
+        return _("Batas %(cap)s kerja fleksibel per minggu sudah tercapai (%(used)s pada minggu mulai "
+                 "%(week)s).") % {"cap": fmt.days(p["cap"]), "used": fmt.days(p["used"]),
+                                  "week": fmt.short_date(p["week"])}
     if rule == "monthly_cap":
-        return _("Batas %(cap)d hari kerja fleksibel per bulan sudah tercapai (%(used)d hari).") % p
+        return _("Batas %(cap)s kerja fleksibel per bulan sudah tercapai (%(used)s).") % {
+            "cap": fmt.days(p["cap"]), "used": fmt.days(p["used"])}
     if rule == "fwa_day":
         return _("Hari kerja fleksibel menurut %(name)s: tidak dihitung dalam batas hari fleksibel per minggu "
                  "dan per bulan; aturan kehadiran unit tetap berlaku.") % p
@@ -232,20 +239,22 @@ def render_message(rule: str, p: dict) -> str:
         return _("%(unit)s: hari %(day)s adalah hari wajib di kantor.") % {
             "unit": p["unit"], "day": _(WEEKDAY_NAMES[p["weekday"]])}
     if rule == "blackout":
-        return _("%(unit)s: tanggal %(date)s ditetapkan wajib di kantor.") % p
+        return _("%(unit)s: tanggal %(date)s ditetapkan wajib di kantor.") % {
+            "unit": p["unit"], "date": fmt.short_date(p["date"])}
     if rule == "essential":
-        return _("%(unit)s: jabatan %(jabatan)s harus tetap %(required)d orang di kantor; tersisa "
-                 "%(in_office_after)d.") % p
+        return _("%(unit)s: jabatan %(jabatan)s harus tetap %(required)s di kantor; tersisa "
+                 "%(in_office_after)d.") % {**p, "required": fmt.people(p["required"])}
     if rule == "disciplinary":
         return _("Pegawai yang sedang menjalani hukuman disiplin tidak dapat bekerja fleksibel.")
     if rule == "new_placement":
-        return _("Penempatan baru %(months)d bulan; kerja fleksibel baru dapat setelah %(limit)d bulan.") % p
+        return _("Penempatan baru %(months)s; kerja fleksibel baru dapat setelah %(limit)s.") % {
+            "months": fmt.months(p["months"]), "limit": fmt.months(p["limit"])}
     if rule == "not_working_day":
-        return _("%(date)s bukan hari kerja (%(why)s).") % p
+        return _("%(date)s bukan hari kerja (%(why)s).") % {**p, "date": fmt.long_date(p["date"])}
     if rule == "duplicate":
-        return _("Sudah ada pengajuan aktif pada %(date)s.") % p
+        return _("Sudah ada pengajuan aktif pada %(date)s.") % {"date": fmt.long_date(p["date"])}
     if rule == "past":
-        return _("%(date)s sudah lewat.") % p
+        return _("%(date)s sudah lewat.") % {"date": fmt.long_date(p["date"])}
     return _leave_message(rule, p)
 
 
@@ -257,17 +266,20 @@ def _kind_name(kind: str) -> str:
 
 def _leave_message(rule: str, p: dict) -> str:
     if rule == "leave_balance":
-        return _("Sisa cuti tahunan %(year)d habis: hak %(available)d hari kerja, sudah terpakai atau diajukan "
-                 "%(used)d hari.") % p
+        return _("Sisa cuti tahunan %(year)d habis: hak %(available)s, sudah terpakai atau diajukan "
+                 "%(used)s.") % {"year": p["year"], "available": fmt.working_days(p["available"]),
+                                 "used": fmt.days(p["used"])}
     if rule == "leave_service":
-        return _("%(kind)s baru dapat diambil setelah masa kerja %(needed)d tahun; masa kerja pada tanggal ini "
-                 "%(years)d tahun (%(basis)s).") % {**p, "kind": _kind_name(p["kind"])}
+        return _("%(kind)s baru dapat diambil setelah masa kerja %(needed)s; masa kerja pada tanggal ini "
+                 "%(years)s (%(basis)s).") % {"kind": _kind_name(p["kind"]), "needed": fmt.years(p["needed"]),
+                                              "years": fmt.years(p["years"]), "basis": p["basis"]}
     if rule == "leave_service_unknown":
-        return _("TMT awal masa kerja belum dicatat BKPSDM: syarat masa kerja %(needed)d tahun untuk %(kind)s "
-                 "belum dapat diperiksa.") % {**p, "kind": _kind_name(p["kind"])}
+        return _("TMT awal masa kerja belum dicatat BKPSDM: syarat masa kerja %(needed)s untuk %(kind)s "
+                 "belum dapat diperiksa.") % {"kind": _kind_name(p["kind"]), "needed": fmt.years(p["needed"])}
     if rule == "leave_length":
-        return _("%(kind)s paling lama %(months)d bulan: hari terakhir yang dapat diajukan %(last)s "
-                 "(%(basis)s).") % {**p, "kind": _kind_name(p["kind"])}
+        return _("%(kind)s paling lama %(months)s: hari terakhir yang dapat diajukan %(last)s "
+                 "(%(basis)s).") % {"kind": _kind_name(p["kind"]), "months": fmt.months(p["months"]),
+                                    "last": fmt.long_date(p["last"]), "basis": p["basis"]}
     if rule == "reserved_to_definitive":
         return _("%(kind)s hanya dapat diputus pejabat definitif (%(official)s), bukan Plh/Plt "
                  "(SE BKN 1/SE/I/2021); pengajuan menunggu beliau.") % {**p, "kind": _kind_name(p["kind"])}

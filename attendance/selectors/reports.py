@@ -32,8 +32,9 @@ from attendance import rules
 from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
 from attendance.selectors.schedule import expected_rows
 from portal.exports import PdfLayout
+from portal.formatting import distance_text, short_date
 from portal.models import AsnType, Employee, MonthClosure, TimeZone, Unit
-from portal.rules import format_nip
+from portal.rules import nip_display
 from portal.selectors import employees_visible_to, units_visible_to, with_time_zones
 from scheduling.selectors import represented_approvers
 
@@ -452,20 +453,26 @@ def _recap_query(selection: Selection) -> QuerySet:
 def _recap_note(r: dict) -> str:
     parts = []
     if r["off_schedule"]:
-        parts.append(_("%(n)d hari presensi di luar jadwal (hari libur/tidak dijadwalkan)") % {"n": r["off_schedule"]})
+        parts.append(ngettext("%(n)d hari presensi di luar jadwal (hari libur/tidak dijadwalkan)",
+                              "%(n)d hari presensi di luar jadwal (hari libur/tidak dijadwalkan)",
+                              r["off_schedule"]) % {"n": r["off_schedule"]})
     if r["absence_punch"]:
-        parts.append(_("%(n)d hari ada presensi pada hari izin/cuti") % {"n": r["absence_punch"]})
+        parts.append(ngettext("%(n)d hari ada presensi pada hari izin/cuti",
+                              "%(n)d hari ada presensi pada hari izin/cuti",
+                              r["absence_punch"]) % {"n": r["absence_punch"]})
     if r["implausible"]:
-        parts.append(_("%(n)d hari presensi tidak wajar") % {"n": r["implausible"]})
+        parts.append(ngettext("%(n)d hari presensi tidak wajar", "%(n)d hari presensi tidak wajar",
+                              r["implausible"]) % {"n": r["implausible"]})
     if r["pending"]:
-        parts.append(_("%(n)d hari belum selesai") % {"n": r["pending"]})
+        parts.append(ngettext("%(n)d hari belum selesai", "%(n)d hari belum selesai",
+                              r["pending"]) % {"n": r["pending"]})
     return "; ".join(parts)
 
 
 def nip_text(nip: str, asn_type: str) -> str:
     """A NIP grouped as printed on a decree (19850101 201001 1 001): readable, and a spreadsheet
     keeps it as text instead of turning 18 digits into 1.98501E+17."""
-    return format_nip(nip) if asn_type == AsnType.PNS else nip
+    return nip_display(nip, asn_type)
 
 
 def _version_span(low, high, letter: str) -> str:
@@ -681,8 +688,8 @@ def _tk_row(r: dict, selection: Selection) -> list:
             r["employee__unit__name"], days, reached[-1] if reached else "", rules.tk_sanction(days),
             following[0] if following else "", run.length,
             f"{run.first.isoformat()} – {run.last.isoformat()}" if run.length else "",
-            _("%(n)d hari kerja berturut-turut: %(sanction)s") % {"n": run.length,
-                                                                  "sanction": rules.TK_CONSECUTIVE_SANCTION}
+            ngettext("%(n)d hari kerja berturut-turut: %(sanction)s", "%(n)d hari kerja berturut-turut: %(sanction)s",
+                     run.length) % {"n": run.length, "sanction": rules.TK_CONSECUTIVE_SANCTION}
             if consecutive else ""]
 
 
@@ -740,7 +747,7 @@ def _planned_row(r: dict, selection: Selection) -> list:
     detail = ""
     if r["punch_flagged"]:
         distance = r["punch_distance"]
-        detail = (_("jarak %(m)s m dari kantor") % {"m": round(distance)} if distance is not None
+        detail = (_("jarak %(distance)s dari kantor") % {"distance": distance_text(distance)} if distance is not None
                   else _("lokasi tidak diketahui"))
     return [nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__unit__name"],
             r["date"], plan, r["code"], "; ".join(_findings(r)), detail]
@@ -825,13 +832,13 @@ def rule_versions(selection: Selection) -> list[str]:
     for row in AttendanceRules.objects.filter(pk__in=rules_ids).select_related("institution").order_by("pk"):
         basis = row.legal_basis or _("dasar hukum belum diisi")
         lines.append(_("A%(id)d: aturan presensi %(inst)s berlaku mulai %(date)s (%(basis)s)") % {
-            "id": row.pk, "inst": row.institution.name, "date": row.effective_from.isoformat(), "basis": basis})
+            "id": row.pk, "inst": row.institution.name, "date": short_date(row.effective_from), "basis": basis})
     if any(r is None for r, _p in used):
         lines.append(_("A·bawaan: aturan bawaan portal (batas pita TL/PSW tanpa potongan; potongan belum diatur "
                        "instansi)"))
     for row in WorkPattern.objects.filter(pk__in=pattern_ids).select_related("unit").order_by("pk"):
         lines.append(_("P%(id)d: pola hari kerja %(unit)s berlaku mulai %(date)s") % {
-            "id": row.pk, "unit": row.unit.name, "date": row.effective_from.isoformat()})
+            "id": row.pk, "unit": row.unit.name, "date": short_date(row.effective_from)})
     if any(p is None for _r, p in used):
         lines.append(_("P·Perpres: hari dan jam kerja Perpres 21/2023 (Senin–Jumat)"))
     return lines

@@ -23,6 +23,7 @@ from attendance.models import AttendanceRules, Band, BandKind, ImplausibleStatus
 from attendance.models.audit import Verb
 from attendance.services.recompute import enqueue_recompute
 from portal import rules as portal_rules
+from portal.formatting import short_date
 from portal.models import Unit
 from portal.selectors import units_visible_to
 from portal.selectors.closures import refuse_change_from
@@ -98,7 +99,7 @@ def attendance_rules_clean(*, institution: Unit, data: RulesData, bands: list[Ba
     elif AttendanceRules.objects.filter(institution=institution, effective_from=data.effective_from).exclude(
             pk=pk).exists():
         add("effective_from", _("Sudah ada aturan yang berlaku mulai %(date)s: ubah aturan itu atau pilih tanggal "
-                                "lain.") % {"date": data.effective_from.isoformat()})
+                                "lain.") % {"date": short_date(data.effective_from)})
     if not 0 <= data.min_stay_minutes <= MAX_MINUTES:
         add("min_stay_minutes", _("Lama minimal antara 0 dan 1440 menit."))
     if data.latest_check_in_minutes is not None and not 0 <= data.latest_check_in_minutes <= MAX_MINUTES:

@@ -27,6 +27,7 @@ from attendance.models import ExportJob, ExportStatus
 from attendance.models.audit import Verb
 from attendance.selectors import reports
 from portal import exports
+from portal.formatting import short_date
 from portal.jobs import enqueue_on_commit, send_now
 from portal.services.audit import audit_record
 
@@ -247,7 +248,16 @@ def export_options(selection: reports.Selection) -> dict:
     report = selection.report
     return {"widths": [c.width for c in report.columns], "title": str(report.title),
             "subtitle": subtitle_of(selection), "layout": report.pdf, "notes": reports.report_notes(selection),
-            "letterhead": letterhead_of(selection), "signatures": signatures_of(selection)}
+            "letterhead": letterhead_of(selection), "signatures": signatures_of(selection),
+            "printed": printed_of(selection)}
+
+
+def printed_of(selection: reports.Selection) -> str:
+    """The PDF's "Dicetak <date> pukul <time> WIB", on the institution's clock (WITA/WIT in the east)."""
+    institution = _institution(selection)
+    if institution is None:
+        return exports.printed_line()
+    return exports.printed_line(institution.tzinfo, institution.tz_abbreviation)
 
 
 def letterhead_of(selection: reports.Selection) -> list[str]:
@@ -282,7 +292,7 @@ def signatures_of(selection: reports.Selection) -> list[exports.Signature]:
     institution = _institution(selection)
     unit = selection.unit or institution
     hr_office = institution.hr_office if institution is not None else None
-    today = timezone.localdate().isoformat()
+    today = short_date(timezone.localdate())
     return [_signature(_("Mengetahui,"), unit, _("Kepala %(unit)s") % {"unit": unit.name if unit else ""}),
             _signature(_("Dibuat pada %(date)s,") % {"date": today}, hr_office,
                        _("Kepala %(unit)s") % {"unit": hr_office.name} if hr_office else _("Kepala BKPSDM"))]
@@ -291,7 +301,7 @@ def signatures_of(selection: reports.Selection) -> list[exports.Signature]:
 def subtitle_of(selection: reports.Selection) -> str:
     unit = selection.unit.name if selection.unit else _("Semua dalam cakupan")
     return _("%(unit)s · periode %(start)s s.d. %(end)s") % {
-        "unit": unit, "start": selection.period.start.isoformat(), "end": selection.period.end.isoformat()}
+        "unit": unit, "start": short_date(selection.period.start), "end": short_date(selection.period.end)}
 
 
 def export_job_for_owner(user, pk) -> ExportJob:

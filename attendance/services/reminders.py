@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import Punch
 from attendance.selectors.schedule import Schedules
+from portal.formatting import long_date
 from portal.models import Employee
 from portal.selectors import local_today, units_in_time_zone
 from portal.services.notify import notify
@@ -22,8 +23,8 @@ CHUNK = 1000
 def _remind(person, today: dt.date):
     return notify(recipient=person.user, key=f"checkin:{person.pk}:{today.isoformat()}", kind="reminder.checkin",
                   subject=lambda p: _("Anda belum presensi masuk hari ini"),
-                  body=lambda p: _("Sampai pagi ini belum ada presensi masuk Anda untuk %(date)s. Lakukan "
-                                   "presensi, atau ajukan perbaikan bila ada gangguan.") % p,
+                  body=lambda p: _("Sampai pagi ini belum ada presensi masuk Anda untuk %(date)s. Lakukan presensi, "
+                                   "atau ajukan perbaikan bila ada gangguan.") % {"date": long_date(p["date"])},
                   params={"date": today.isoformat()}, link="/presensi/")
 
 

@@ -21,6 +21,7 @@ from attendance.models.audit import Verb
 from attendance.selectors.roster import rosterable_employees, shifts_for_unit
 from attendance.services.day_status import compute_day_statuses
 from portal import rules as portal_rules
+from portal.formatting import short_date
 from portal.models import Unit
 from portal.selectors import units_visible_to
 from portal.selectors.closures import closures_on_days, refuse_if_closed
@@ -174,11 +175,11 @@ def _roster_errors(changes, people, shifts, first, last) -> list[str]:
             errors.append(_("Pegawai #%(id)s bukan pegawai yang dapat Anda jadwalkan di unit ini.") % {
                 "id": change.employee_id})
         elif not first <= change.date <= last:
-            errors.append(_("Tanggal %(date)s di luar bulan yang diubah.") % {"date": change.date.isoformat()})
+            errors.append(_("Tanggal %(date)s di luar bulan yang diubah.") % {"date": short_date(change.date)})
         elif change.shift_code is not None and change.shift_code.upper() != OFF \
                 and change.shift_code.upper() not in shifts:
             errors.append(_("Shift %(code)s tidak dikenal atau tidak aktif di unit ini (%(name)s, %(date)s).") % {
-                "code": change.shift_code, "name": people[change.employee_id].name, "date": change.date.isoformat()})
+                "code": change.shift_code, "name": people[change.employee_id].name, "date": short_date(change.date)})
     return errors
 
 

@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from attendance import rules
 from attendance.models import DayStatus, TkNotice, TkNoticeKind
 from attendance.models.audit import Verb
 from attendance.selectors.reports import RUN_LOOKBACK, tk_runs
+from portal.formatting import working_days
 from portal.models import Employee, HRAdminScope, User
 from portal.services.audit import audit_record
 from portal.services.notify import notify
@@ -44,8 +46,10 @@ def _recipients(employee: Employee) -> list[User]:
 
 def _subject(p: dict) -> str:
     if p["kind"] == TkNoticeKind.CONSECUTIVE:
-        return _("%(name)s: %(days)d hari kerja berturut-turut tanpa keterangan") % p
-    return _("%(name)s mencapai %(days)d hari TK tahun %(year)d") % p
+        return ngettext("%(name)s: %(days)d hari kerja berturut-turut tanpa keterangan",
+                        "%(name)s: %(days)d hari kerja berturut-turut tanpa keterangan", p["days"]) % p
+    return ngettext("%(name)s mencapai %(days)d hari TK tahun %(year)d",
+                    "%(name)s mencapai %(days)d hari TK tahun %(year)d", p["days"]) % p
 
 
 def _notify(employee: Employee, notice: TkNotice, sanction: str) -> int:
@@ -56,10 +60,10 @@ def _notify(employee: Employee, notice: TkNotice, sanction: str) -> int:
         sent += notify(
             recipient=user, key=f"tk:{notice.pk}:{user.pk}", kind="attendance.tk_threshold",
             subject=_subject,
-            body=lambda p: _("%(name)s (NIP %(nip)s) tidak masuk kerja tanpa alasan yang sah %(days)d hari kerja "
+            body=lambda p: _("%(name)s (NIP %(nip)s) tidak masuk kerja tanpa alasan yang sah %(days)s "
                              "(tahun %(year)d). Menurut PP 94/2021 Pasal 11 ayat (2), jumlah ini termasuk dalam "
                              "ancaman hukuman disiplin: %(sanction)s. Periksa rekap presensi dan tindak lanjuti "
-                             "sesuai ketentuan.") % p,
+                             "sesuai ketentuan.") % {**p, "days": working_days(p["days"])},
             params=params, link="/laporan/") is not None
     return sent
 

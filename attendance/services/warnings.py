@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import StaffingAlert, StaffingSnapshot, StaffingStatus
+from portal.formatting import long_date
 from portal.models import HRAdminScope
 from portal.services.notify import notify
 
@@ -28,15 +29,21 @@ def _recipients(snapshot, scopes) -> list:
     return list({u.pk: u for u in users}.values())
 
 
+def _words(p: dict) -> dict:
+    """The params with the date written out, in the recipient's language (the params keep ISO)."""
+    return {**p, "date": long_date(p["date"])}
+
+
 def _send(snapshot, scopes) -> None:
     params = {"unit": snapshot.unit.name, "date": snapshot.date.isoformat(), "in_office": snapshot.in_office,
               "headcount": snapshot.headcount, "minimum": snapshot.minimum}
     for user in _recipients(snapshot, scopes):
         notify(recipient=user, key=f"warn:{snapshot.unit_id}:{snapshot.date}:{snapshot.in_office}:{user.pk}",
                kind="staffing.below",
-               subject=lambda p: _("Peringatan dini: %(unit)s di bawah minimum pada %(date)s") % p,
-               body=lambda p: _("%(unit)s: %(in_office)d dari %(headcount)d pegawai diperkirakan di kantor pada "
-                                "%(date)s; minimal %(minimum)d. Tinjau persetujuan kerja fleksibel dan cuti.") % p,
+               subject=lambda p: _("Peringatan dini: %(unit)s di bawah minimum pada %(date)s") % _words(p),
+               body=lambda p: _("%(unit)s: %(in_office)d dari %(headcount)d pegawai diperkirakan di kantor "
+                                "pada %(date)s; minimal %(minimum)d. Tinjau persetujuan kerja fleksibel dan "
+                                "cuti.") % _words(p),
                params=params, link=f"/staffing/?unit={snapshot.unit_id}")
 
 

@@ -24,6 +24,7 @@ from attendance.forms import DecisionForm, PermissionForm
 from attendance.models import PartialPermission, PermissionKind, PermissionStatus
 from attendance.selectors import permissions as selectors
 from attendance.services import permissions as services
+from portal.formatting import short_date
 from portal.models import Unit
 from portal.selectors import ROLE_SUPERVISOR, current_employee, display_name, roles_of
 from scheduling import selectors as scheduling
@@ -165,7 +166,7 @@ def permission_decide(request, pk: int):
     except ValidationError as exc:
         return refused(" ".join(exc.messages))
     values = {"kind": decided.get_kind_display(), "name": decided.employee.name,
-              "date": decided.date.strftime("%d-%m-%Y")}
+              "date": short_date(decided.date)}
     if decided.status == PermissionStatus.APPROVED:
         messages.success(request, _("%(kind)s %(name)s tanggal %(date)s disetujui.") % values)
     else:

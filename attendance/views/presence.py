@@ -29,6 +29,7 @@ from attendance.services import corrections as correction_services
 from attendance.services import day_status
 from attendance.services import presence as presence_services
 from portal import uploads
+from portal.formatting import distance_text, short_date
 from portal.forms import month_nav, parse_month
 from portal.models import Employee, Unit
 from portal.selectors import (
@@ -134,8 +135,8 @@ class Today:
         distance = max((d for d in (p.in_distance_m, p.out_distance_m) if d is not None), default=None)
         if distance is None:
             return _("Lokasi tidak diketahui pada hari WFO: presensi tetap dicatat dan ditandai untuk diperiksa.")
-        return _("Lokasi presensi sekitar %(m)s m dari kantor, di luar radius kantor pada hari WFO: presensi "
-                 "tetap dicatat dan ditandai untuk diperiksa.") % {"m": f"{distance:,.0f}".replace(",", ".")}
+        return _("Lokasi presensi sekitar %(distance)s dari kantor, di luar radius kantor pada hari WFO: presensi "
+                 "tetap dicatat dan ditandai untuk diperiksa.") % {"distance": distance_text(distance)}
 
     @property
     def clock(self) -> str:
@@ -417,7 +418,7 @@ def _decide(request, correction: Correction, approve: bool, reason: str) -> None
     except ValidationError as exc:
         messages.error(request, _service_error(exc))
         return
-    values = {"name": correction.employee.name, "date": decided.date.strftime("%d-%m-%Y")}
+    values = {"name": correction.employee.name, "date": short_date(decided.date)}
     if decided.status == CorrectionStatus.APPROVED:
         messages.success(request, _("Perbaikan presensi %(name)s tanggal %(date)s disetujui.") % values)
     else:

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.dates import WEEKDAYS
@@ -26,32 +27,55 @@ from portal import exports
 from portal.forms import month_bounds, parse_month
 from portal.models import Unit
 from portal.selectors import employee_of, workcalendar
+from portal.selectors.unit_search import search_units
 
-MAX_UNIT_CHOICES = 300
+MAX_UNIT_CHOICES = 50  # more visible units than this: a search box instead of a drop-down
+CHILDREN_PER_PAGE = 50
 TREND_WEEKS_BEFORE = 8  # the trend shows the chosen month and the eight weeks before it
 
 # --- Choosing the unit and the month ------------------------------------------------------
 
 
-def _unit_choices(user, chosen: Unit | None) -> list[Unit]:
-    units = list(selectors.staffing_units_visible_to(user).filter(is_active=True).order_by("path")
-                 [:MAX_UNIT_CHOICES])
-    if chosen is not None and chosen.pk not in {u.pk for u in units}:
+def _visible_active(user):
+    return selectors.staffing_units_visible_to(user).filter(is_active=True)
+
+
+def _unit_choices(user, chosen: Unit) -> list[Unit]:
+    """Every visible unit for a drop-down, or none (the page shows a search box) when there are
+    more than :data:`MAX_UNIT_CHOICES`."""
+    units = list(_visible_active(user).order_by("path")[:MAX_UNIT_CHOICES + 1])
+    if len(units) > MAX_UNIT_CHOICES:
+        return []
+    if chosen.pk not in {u.pk for u in units}:
         units.append(chosen)
     return units
 
 
+def _default_unit(user) -> Unit:
+    """The viewer's own unit when they may see it, else the top of their scope (never a list's
+    first item: a capped list need not hold either)."""
+    visible = _visible_active(user)
+    me = employee_of(user)
+    own = visible.filter(pk=me.unit_id).first() if me is not None else None
+    top = own or visible.order_by("depth", "path").first()
+    if top is None:
+        raise Http404
+    return top
+
+
 def _chosen_unit(request) -> tuple[Unit, list[Unit]]:
-    """The unit asked for (404 out of scope), else the viewer's own, else the first visible."""
+    """The unit asked for (404 out of scope), else :func:`_default_unit`."""
     if request.GET.get("unit"):
         unit = selectors.staffing_unit_for(request.user, request.GET["unit"])
-        return unit, _unit_choices(request.user, unit)
-    units = _unit_choices(request.user, None)
-    if not units:
-        raise Http404
-    me = employee_of(request.user)
-    own = next((u for u in units if me is not None and u.pk == me.unit_id), None)
-    return own or units[0], units
+    else:
+        unit = _default_unit(request.user)
+    return unit, _unit_choices(request.user, unit)
+
+
+def _unit_matches(request) -> tuple[str, list[Unit] | None]:
+    """The server-side search step of the unit picker (``?cari=``): at most 20 visible units."""
+    q = request.GET.get("cari", "").strip()[:100]
+    return q, (search_units(_visible_active(request.user), q) if q else None)
 
 
 def _wants_subtree(request, unit: Unit) -> bool:
@@ -124,8 +148,9 @@ def _weeks(rows, first_monday: dt.date, last: dt.date) -> list[WeekPoint]:
 
 
 def _ticks(top: float) -> list[int]:
-    """About five round steps from 0 to at least ``top``."""
-    raw = max(top, 1) / 5
+    """About five round steps from 0 to at least ``top`` (at least 1: a unit of nobody still draws an axis)."""
+    top = max(top, 1)
+    raw = top / 5
     magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     return list(range(0, int(math.ceil(top / step) * step) + step, step))
@@ -194,15 +219,24 @@ def dashboard(request):
     rows = selectors.staffing_rows(unit, first, last, subtree=subtree)
     weekday_names, weeks = _heatmap(unit, first, last, rows)
     has_children = unit.children.exists()
-    visible_ids = set(selectors.staffing_units_visible_to(request.user).filter(parent=unit)
-                      .values_list("pk", flat=True)) if has_children else set()
+    children = _children_page(request, unit, first, last) if has_children else None
+    visible_ids = set(selectors.staffing_units_visible_to(request.user)
+                      .filter(pk__in=[c.unit.pk for c in children]).values_list("pk", flat=True)) if children else set()
+    query, matches = _unit_matches(request)
     return render(request, "attendance/staffing/dashboard.html", {
         "unit": unit, "units": units, "subtree": subtree, "has_children": has_children,
         "rows": rows, "weekday_names": weekday_names, "weeks": weeks, "today": today,
         "trend": _trend(unit, last, subtree), "statuses": StaffingStatus,
-        "children": selectors.subtree_summary(unit, first, last) if has_children else [],
-        "visible_ids": visible_ids, **_month_links(first, last),
+        "children": children or [], "visible_ids": visible_ids, "unit_query": query, "unit_matches": matches,
+        **_month_links(first, last),
     })
+
+
+def _children_page(request, unit: Unit, first: dt.date, last: dt.date):
+    """One page of the subtree table (the unit's own staff first, then each child's subtree): a
+    head of 800 units reads 50 rows at a time."""
+    summaries = selectors.subtree_summary(unit, first, last)
+    return Paginator(summaries, CHILDREN_PER_PAGE).get_page(request.GET.get("hal"))
 
 
 def _parse_day(value: str) -> dt.date:

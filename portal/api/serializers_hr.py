@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.api import fields
+from portal.api.filters import MAX_ID
 from portal.api.serializers import EmployeeSerializer, UnitRefSerializer, UnitSerializer
 from portal.models import (
-    AuditEvent,
     CalendarOverride,
     Delegation,
     DelegationKind,
@@ -372,16 +372,69 @@ class SupervisorIssueSerializer(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField(), help_text="The issues in the request language.")
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True,
-                                  help_text="Username; null for the system (tasks, automatic approvals).")
-    unit = UnitRefSerializer(read_only=True, allow_null=True)
-    before = serializers.JSONField(read_only=True, allow_null=True)
-    after = serializers.JSONField(read_only=True, allow_null=True)
+class AuditQuerySerializer(serializers.Serializer):
+    """The audit trail's filters and its page cursor (the page /hr/audit/ takes the same)."""
 
-    class Meta:
-        model = AuditEvent
-        fields = ["id", "at", "actor", "acting_for", "verb", "object_type", "object_id", "object_repr", "unit",
-                  "before", "after"]
-        read_only_fields = fields
+    person = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                   help_text="A name (every word) or NIP (its start): events done by that person "
+                                             "or about them (their requests, punches, employee record).")
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                    help_text="Events of this unit and every unit below it.")
+    verb = serializers.CharField(required=False, allow_blank=True, max_length=64,
+                                 help_text="Exact verb, e.g. `request_day.approved` (older spellings included).")
+    object_type = serializers.CharField(required=False, allow_blank=True, max_length=64,
+                                        help_text="e.g. `portal.employee`.")
+    object_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    actor = serializers.CharField(required=False, allow_blank=True, max_length=150,
+                                  help_text="Part of the actor's username.")
+    date_from = serializers.DateField(required=False, help_text="Local date of the caller's scope (WIB/WITA/WIT).")
+    date_to = serializers.DateField(required=False)
+    older = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                     help_text="Cursor: the events older than this event id (`next` carries it).")
+    newer = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                     help_text="Cursor: the events newer than this event id (`previous` carries it).")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=500,
+                                         help_text="Events per page (default 50).")
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": _("Tanggal akhir tidak boleh sebelum tanggal awal.")})
+        return attrs
+
+
+class AuditEventSerializer(serializers.Serializer):
+    """One event of the trail, as stored and as people read it (``sentence``)."""
+
+    id = serializers.IntegerField(source="event.id", read_only=True)
+    at = serializers.DateTimeField(source="event.at", read_only=True)
+    local_time = serializers.SerializerMethodField(
+        help_text="When, in the time zone of the event's unit (ISO 8601 with its offset).")
+    time_zone = serializers.CharField(source="zone", read_only=True, help_text="WIB, WITA or WIT.")
+    actor = serializers.CharField(source="event.actor.username", read_only=True, allow_null=True,
+                                  help_text="Username; null for the system (tasks, automatic approvals).")
+    actor_name = serializers.CharField(read_only=True, help_text='The actor by name; "Sistem" for the system.')
+    actor_nip = serializers.CharField(read_only=True, help_text="The actor's NIP as people read it; empty if none.")
+    acting_for = serializers.CharField(source="event.acting_for", read_only=True)
+    acting = serializers.CharField(read_only=True, help_text='"Plh. <jabatan>" when decided by a Plh/Plt.')
+    verb = serializers.CharField(source="event.verb", read_only=True)
+    verb_label = serializers.CharField(read_only=True)
+    sentence = serializers.CharField(read_only=True, help_text="The event in the request language.")
+    object_type = serializers.CharField(source="event.object_type", read_only=True)
+    object_id = serializers.CharField(source="event.object_id", read_only=True)
+    object_repr = serializers.CharField(source="event.object_repr", read_only=True)
+    object_words = serializers.CharField(read_only=True, help_text="The object as the sentence names it.")
+    unit = UnitRefSerializer(source="event.unit", read_only=True, allow_null=True)
+    before = serializers.JSONField(source="event.before", read_only=True, allow_null=True)
+    after = serializers.JSONField(source="event.after", read_only=True, allow_null=True)
+
+    def get_local_time(self, row) -> str:
+        return row.local_at.isoformat()
+
+
+class AuditPageSerializer(serializers.Serializer):
+    """A page of the trail, newest first. No count: the trail can hold millions of events."""
+
+    next = serializers.URLField(allow_null=True, help_text="The older events (null on the last page).")
+    previous = serializers.URLField(allow_null=True, help_text="The newer events (null on the first page).")
+    results = AuditEventSerializer(many=True)
 

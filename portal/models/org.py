@@ -232,7 +232,7 @@ class Employee(models.Model):
         indexes = [models.Index(fields=["unit", "is_active"], name="employee_unit_active")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.nip})"
+        return f"{self.name} ({self.nip_display})"
 
     def clean(self) -> None:
         try:
@@ -251,7 +251,7 @@ class Employee(models.Model):
 
     @property
     def nip_display(self) -> str:
-        return rules.format_nip(self.nip) if self.asn_type == AsnType.PNS else self.nip
+        return rules.nip_display(self.nip, self.asn_type)
 
 
 class DelegationKind(models.TextChoices):

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import hooks, rules
+from portal.formatting import short_date
 from portal.models import WEEKDAYS, CalendarOverride, PatternKind, RamadanPeriod, Unit, WorkPattern, WorkPatternDay
 from portal.models.audit import Verb
 from portal.selectors import units_visible_to
@@ -149,7 +150,7 @@ def _ramadan_clean(row: RamadanPeriod) -> None:
     if clash is not None:
         raise ValidationError({"start": _("Periode ini bertumpang tindih dengan periode Ramadan %(start)s–%(end)s; "
                                           "ubah periode itu atau pilih tanggal lain.") % {
-            "start": clash.start.isoformat(), "end": clash.end.isoformat()}})
+            "start": short_date(clash.start), "end": short_date(clash.end)}})
 
 
 def _period(row: RamadanPeriod) -> tuple[dt.date, dt.date]:
@@ -213,7 +214,7 @@ def work_pattern_clean(*, unit: Unit, effective_from: dt.date | None, kind: str,
     elif WorkPattern.objects.filter(unit=unit, effective_from=effective_from).exclude(pk=pk).exists():
         errors["effective_from"] = [_("%(unit)s sudah punya pola yang berlaku mulai %(date)s: ubah pola itu, atau "
                                       "pilih tanggal lain (dua pola tidak boleh mulai pada hari yang sama).") % {
-            "unit": unit.name, "date": effective_from.isoformat()}]
+            "unit": unit.name, "date": short_date(effective_from)}]
     if kind not in PatternKind.values:
         errors["kind"] = [_("Jenis pola tidak dikenal.")]
     elif kind == PatternKind.WEEKLY and not days:

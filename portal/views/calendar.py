@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal import rules
+from portal.formatting import short_date
 from portal.forms import RamadanPeriodForm, WorkPatternForm
 from portal.models import RamadanPeriod, Unit, WorkPattern
 from portal.selectors import hr_scope_units
@@ -138,7 +139,7 @@ def _save_pattern(request, unit: Unit, row: WorkPattern | None, form: WorkPatter
         form.add_service_errors(exc)
         return False
     messages.success(request, _("Pola jam kerja %(unit)s mulai %(date)s tersimpan.") % {
-        "unit": unit.name, "date": saved.effective_from.isoformat()})
+        "unit": unit.name, "date": short_date(saved.effective_from)})
     return True
 
 
@@ -155,7 +156,7 @@ def work_pattern_delete(request, pattern_id: int):
             errors = exc.messages
         else:
             messages.success(request, _("Pola jam kerja %(unit)s mulai %(date)s dihapus.") % {
-                "unit": unit.name, "date": pattern.effective_from.isoformat()})
+                "unit": unit.name, "date": short_date(pattern.effective_from)})
             return redirect("hr-work-pattern-unit", unit_id=unit.pk)
     summary = week_summary({d.weekday: rules.DayHours(d.start, d.end, d.break_minutes) for d in pattern.days.all()})
     return render(request, "portal/calendar/work_pattern_delete.html", {
@@ -201,7 +202,7 @@ def _save_ramadan(request, row: RamadanPeriod | None, form: RamadanPeriodForm) -
         form.add_service_errors(exc)
         return False
     messages.success(request, _("Periode Ramadan %(start)s–%(end)s tersimpan.") % {
-        "start": saved.start.isoformat(), "end": saved.end.isoformat()})
+        "start": short_date(saved.start), "end": short_date(saved.end)})
     return True
 
 
@@ -217,6 +218,6 @@ def ramadan_period_delete(request, period_id: int):
             errors = exc.messages
         else:
             messages.success(request, _("Periode Ramadan %(start)s–%(end)s dihapus.") % {
-                "start": period.start.isoformat(), "end": period.end.isoformat()})
+                "start": short_date(period.start), "end": short_date(period.end)})
             return redirect("hr-ramadan")
     return render(request, "portal/calendar/ramadan_delete.html", {"period": period, "errors": errors})

@@ -1,4 +1,4 @@
-"""HR admin pages: people import, supervisor data check, audit log.
+"""HR admin pages: people import, supervisor data check (the audit log is in :mod:`portal.views.audit`).
 
 Every page needs an HR admin scope or a superuser; anyone else gets 404, so the pages'
 existence is not advertised.
@@ -6,7 +6,6 @@ existence is not advertised.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from django import forms
@@ -15,17 +14,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import exports
-from portal.forms import DateField
 from portal.models import Employee
-from portal.models.audit import legacy_spellings, verb_choices
 from portal.selectors import (
     ISSUE_LABELS,
-    audit_events_visible_to,
-    describe_event,
     hr_scope_units,
     supervisor_issues,
 )
@@ -39,7 +33,6 @@ from portal.services.people_import import (
 
 MAX_ERRORS_SHOWN = 500
 ISSUES_PER_PAGE = 100
-EVENTS_PER_PAGE = 50
 
 
 def hr_required(view):
@@ -132,72 +125,3 @@ def supervisor_check(request):
         "wanted": wanted, "query": _page_query(request),
     }
     return render(request, "portal/hr/supervisor_check.html", context)
-
-
-# --- Audit log ---------------------------------------------------------------------------
-
-
-class AuditFilterForm(forms.Form):
-    verb = forms.ChoiceField(label=_("Aksi"), required=False)
-    object_type = forms.ChoiceField(label=_("Jenis objek"), required=False)
-    actor = forms.CharField(label=_("Nama pengguna pelaku"), required=False, max_length=150)
-    date_from = DateField(label=_("Dari tanggal"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = DateField(label=_("Sampai tanggal"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, events, **kwargs):
-        super().__init__(*args, **kwargs)
-        everything = [("", _("Semua"))]
-        self.fields["verb"].choices = everything + verb_choices()
-        types = events.order_by("object_type").values_list("object_type", flat=True).distinct()
-        self.fields["object_type"].choices = everything + [(v, v) for v in types]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
-        return data
-
-
-def _filter_events(events, data: dict, tz):
-    if data.get("verb"):
-        events = events.filter(verb__in=legacy_spellings(data["verb"]))
-    if data.get("object_type"):
-        events = events.filter(object_type=data["object_type"])
-    if data.get("actor"):
-        events = events.filter(actor__username__icontains=data["actor"])
-    # Days are the HR admin's local days, not UTC days.
-    if data.get("date_from"):
-        events = events.filter(at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tzinfo=tz))
-    if data.get("date_to"):
-        end = data["date_to"] + dt.timedelta(days=1)
-        events = events.filter(at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=tz))
-    return events
-
-
-def _changes(event) -> list[tuple[str, object, object]]:
-    before, after = event.before or {}, event.after or {}
-    return [(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
-            if before.get(k) != after.get(k)]
-
-
-@hr_required
-def audit_log(request):
-    scopes = hr_scope_units(request.user)
-    tz = scopes[0].tzinfo if scopes else timezone.get_current_timezone()
-    events = audit_events_visible_to(request.user)
-    form = AuditFilterForm(request.GET or None, events=events)
-    if form.is_bound and form.is_valid():
-        events = _filter_events(events, form.cleaned_data, tz)
-    elif form.is_bound:
-        events = events.none()
-    events = events.select_related("actor__employee", "unit")
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    for event in page.object_list:
-        event.changes = _changes(event)
-        event.sentence = describe_event(event)
-    context = {"form": form, "page": page, "events": page.object_list, "query": _page_query(request),
-               "tz_name": timezone.localtime(timezone=tz).tzname()}
-    with timezone.override(tz):
-        return render(request, "portal/hr/audit_log.html", context)

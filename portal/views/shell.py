@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
-from django.http import JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -19,9 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import navigation as nav
 from portal import rules
 from portal.models import Employee, User
-from portal.selectors import active_delegations_for, employee_of, workcalendar
+from portal.selectors import active_delegations_for, employee_of, roles_of, workcalendar
+
+FAVICON = "img/favicon.ico"
 
 
 class LoginForm(AuthenticationForm):
@@ -72,13 +77,21 @@ def health(request):
 
 @require_GET
 def favicon(request):
-    """Browsers ask for /favicon.ico before reading any page: send them to the static file."""
-    return redirect(static("img/favicon.ico"), permanent=False)
+    """Browsers ask for /favicon.ico before reading any page (and keep asking): answer with the icon
+    itself, found like any static file, so it never depends on a collected static tree."""
+    path = finders.find(FAVICON)
+    if not path:
+        return redirect(static(FAVICON), permanent=False)
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # FileResponse closes the file
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_POST
 def logout_view(request):
     logout(request)
+    # Stored after the session is flushed: the message travels in the messages cookie to the login page.
+    messages.success(request, _("Anda telah keluar."))
     return redirect("login")
 
 
@@ -157,6 +170,19 @@ def home_context(user) -> dict:
     }
 
 
+def _slots(context: dict) -> tuple[list[dict], list[dict]]:
+    """The today slot (drawn inside the today card) apart from the slots that are cards of their own."""
+    slots = context["home_slots"]
+    today = next((s["items"] for s in slots if s["key"] == nav.TODAY), [])
+    return today, [s for s in slots if s["key"] != nav.TODAY]
+
+
 @login_required
 def home(request):
-    return render(request, "portal/home.html", home_context(request.user))
+    """Today and the next thing to do, per role: each app's panels (see :mod:`portal.navigation`)."""
+    # Read the roles once: the menu (context processor) and the panels use the same answer.
+    request._nav_roles = roles_of(request.user)
+    context = home_context(request.user)
+    context["home_slots"] = nav.home_slots(request._nav_roles, request.user)
+    context["today_panels"], context["home_cards"] = _slots(context)
+    return render(request, "portal/home.html", context)

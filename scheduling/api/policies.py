@@ -27,7 +27,7 @@ from portal.selectors import units_visible_to
 from scheduling import selectors, services
 from scheduling.api.requests import ServiceErrorsMixin
 from scheduling.models import CoveragePolicy, FwaWindow, Mode
-from scheduling.selectors.policies import SOURCE_FIELDS
+from scheduling.selectors.policies import MAX_SEARCH_LENGTH, SOURCE_FIELDS
 from scheduling.services.fwa import MAX_FWA_UNITS
 from scheduling.services.policies import (
     ESSENTIAL_MINIMUM,
@@ -35,6 +35,8 @@ from scheduling.services.policies import (
     MAX_BLACKOUT_DATES,
     MAX_ESSENTIAL,
     POLICY_FIELDS,
+    REGULATORY_WEEKLY_CAP,
+    range_message,
     range_message_lazy,
 )
 
@@ -68,7 +70,8 @@ class WeekdaySharesField(serializers.DictField):
     """{"0": 90, "4": 60}: weekday (0=Monday … 6=Sunday) → minimum share in the office (%)."""
 
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.IntegerField(min_value=0, max_value=100), **kwargs)
+        # A weekday's share has the limits of the general share (the service checks them the same way).
+        super().__init__(child=_int_field(*INT_RANGES["min_office_share"]), **kwargs)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -84,8 +87,9 @@ class PolicyInputSerializer(serializers.Serializer):
     min_office_share = _policy_int("min_office_share", help_text="Minimum share of the unit in the office (%).")
     min_office_headcount = _policy_int("min_office_headcount", help_text="Minimum people in the office.")
     weekday_min_share = WeekdaySharesField(allow_null=True, required=False, default=None)
-    weekly_cap = _policy_int("weekly_cap", help_text="Flexible days per employee per week. Permen PANRB 4/2025 "
-                                                     "allows 2: more needs confirm_regulatory and legal_basis.")
+    weekly_cap = _policy_int("weekly_cap", help_text=f"Flexible days per employee per week. Permen PANRB 4/2025 "
+                                                     f"allows {REGULATORY_WEEKLY_CAP}: more needs confirm_regulatory "
+                                                     f"and legal_basis.")
     monthly_cap = _policy_int("monthly_cap")
     mandatory_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6), allow_null=True, required=False, default=None,
@@ -100,10 +104,12 @@ class PolicyInputSerializer(serializers.Serializer):
     count_pending = serializers.BooleanField(allow_null=True, required=False, default=None)
     note = serializers.CharField(max_length=255, allow_blank=True, required=False, default="")
     legal_basis = serializers.CharField(max_length=255, allow_blank=True, required=False, default="",
-                                        help_text="The decision that allows a weekly cap above 2.")
+                                        help_text=f"The decision that allows a weekly cap above "
+                                                  f"{REGULATORY_WEEKLY_CAP}.")
     confirm_regulatory = serializers.BooleanField(
         required=False, default=False, write_only=True,
-        help_text="true: a weekly cap above Permen PANRB 4/2025's 2 days is meant (with legal_basis).")
+        help_text=f"true: a weekly cap above Permen PANRB 4/2025's {REGULATORY_WEEKLY_CAP} days is meant (with "
+                  f"legal_basis).")
     # A ListField, not many=True: allow_null would let null items through to the child.
     essential = serializers.ListField(child=EssentialSerializer(), allow_null=True, required=False, default=None,
                                       max_length=MAX_ESSENTIAL,
@@ -164,6 +170,7 @@ class EffectiveValuesSerializer(serializers.Serializer):
 
 class EffectiveEssentialSerializer(EssentialSerializer):
     source = UnitRefSerializer(help_text="The unit whose policy names this jabatan.")
+    since = fields.DateField(help_text="The day that unit's policy row applies from.")
 
 
 def _source_field():
@@ -176,6 +183,17 @@ EffectiveSourcesSerializer = type("EffectiveSourcesSerializer", (serializers.Ser
     "__module__": __name__, **{name: _source_field() for name in SOURCE_FIELDS}})
 
 
+def _since_field():
+    return fields.DateField(allow_null=True, help_text="The day the source's row applies from; null = national "
+                                                       "default.")
+
+
+# For each value, from when the row that sets it applies (the page's "dari Dinas Kesehatan sejak ...").
+EffectiveSinceSerializer = type("EffectiveSinceSerializer", (serializers.Serializer,), {
+    "__doc__": "For each value, the day the policy row that sets it applies from.",
+    "__module__": __name__, **{name: _since_field() for name in SOURCE_FIELDS}})
+
+
 class EffectivePolicySerializer(serializers.Serializer):
     """A :class:`scheduling.selectors.EffectivePolicy`, as the HR policy page shows it."""
 
@@ -183,6 +201,7 @@ class EffectivePolicySerializer(serializers.Serializer):
     date = fields.DateField()
     values = EffectiveValuesSerializer()
     sources = EffectiveSourcesSerializer()
+    since = EffectiveSinceSerializer()
     essential = EffectiveEssentialSerializer(many=True)
 
 
@@ -191,6 +210,19 @@ class EffectiveQuerySerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                     help_text="Only this unit (and below, see subtree).")
     subtree = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_SEARCH_LENGTH, default="",
+                              help_text="Only units whose name or code contains this (as the page's search).")
+
+
+class PolicyImpactSerializer(serializers.Serializer):
+    """A :class:`scheduling.selectors.PolicyImpact`: whom a change would reach, nothing saved."""
+
+    unit = UnitRefSerializer()
+    effective_from = fields.DateField(help_text="From this day on (the earlier of the old and new start when a "
+                                                "row's start moves).")
+    employees = serializers.IntegerField(help_text="Active employees of the unit and every unit below it.")
+    pending_requests = serializers.IntegerField(
+        help_text="Their request days still waiting for a decision, dated on or after effective_from.")
 
 
 # --- Coverage policies: views -----------------------------------------------------------------
@@ -227,8 +259,13 @@ EFFECTIVE_EXAMPLE = {
                 "weekly_cap": DINKES, "monthly_cap": None, "mandatory_weekdays": None, "blackout_dates": DINKES,
                 "exclude_disciplinary": None, "min_months_since_placement": DINKES, "mode": DINKES,
                 "count_pending": None},
-    "essential": [{"jabatan": "Bendahara", "min_in_office": 1, "source": DINKES}],
+    "since": {"min_office_share": "2026-01-01", "min_office_headcount": None, "weekday_min_share": "2026-01-01",
+              "weekly_cap": "2026-01-01", "monthly_cap": None, "mandatory_weekdays": None,
+              "blackout_dates": "2026-01-01", "exclude_disciplinary": None, "min_months_since_placement": "2026-01-01",
+              "mode": "2026-01-01", "count_pending": None},
+    "essential": [{"jabatan": "Bendahara", "min_in_office": 1, "source": DINKES, "since": "2026-01-01"}],
 }
+IMPACT_EXAMPLE = {"unit": DINKES, "effective_from": "2026-12-07", "employees": 48, "pending_requests": 5}
 
 
 @extend_schema_view(
@@ -252,8 +289,7 @@ EFFECTIVE_EXAMPLE = {
         responses={200: PolicySerializer},
         description="The whole row (left-out values become inherited; `essential` left out stays). The unit "
                     "does not change. Audited (`coverage_policy.changed`, before and after).",
-        examples=[_bad_request({"min_office_share": ["Pastikan nilai ini lebih kecil dari atau sama dengan "
-                                                     "100."]})]),
+        examples=[_bad_request({"min_office_share": [range_message(*INT_RANGES["min_office_share"])]})]),
 )
 class CoveragePolicyViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                             viewsets.GenericViewSet):
@@ -299,10 +335,46 @@ class CoveragePolicyViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Re
         query = EffectiveQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        units = selectors.policy_units_visible_to(request.user, unit_id=params.get("unit"), subtree=params["subtree"])
+        units = selectors.policy_units_visible_to(request.user, unit_id=params.get("unit"), subtree=params["subtree"],
+                                                  search=params["q"])
         page = list(self.paginate_queryset(units))
         effective = selectors.effective_with_sources(page, params.get("date") or timezone.localdate())
         return self.get_paginated_response(EffectivePolicySerializer([effective[u.pk] for u in page], many=True).data)
+
+    @extend_schema(
+        summary="Preview a new coverage policy: whom it would reach (nothing saved)", tags=["policies"],
+        request=PolicyCreateSerializer, responses={200: PolicyImpactSerializer, 400: error_response(400)},
+        description="The body of `POST /policies/`, checked the same way (the same limits and regulatory "
+                    "confirmation), then counted instead of saved: the active employees of the unit and its "
+                    "subtree, and their request days still waiting for a decision from `effective_from` on. "
+                    "Units below that set a value themselves keep it for that value; they are still counted, "
+                    "as the change reaches their other values.",
+        examples=[OpenApiExample("Impact", value=IMPACT_EXAMPLE, response_only=True)],
+    )
+    @action(detail=False, methods=["post"], url_path="preview", filter_backends=[])
+    def preview(self, request):
+        serializer = PolicyCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        impact = selectors.policy_change_impact(serializer.validated_data["unit"],
+                                                serializer.validated_data["effective_from"])
+        return Response(PolicyImpactSerializer(impact).data)
+
+    @extend_schema(
+        summary="Preview a change of a coverage policy row: whom it would reach (nothing saved)", tags=["policies"],
+        operation_id="v1_policies_preview_change",
+        request=PolicyInputSerializer, responses={200: PolicyImpactSerializer, 400: error_response(400),
+                                                  404: error_response(404)},
+        description="The body of `PUT /policies/{id}/`, checked the same way, then counted instead of saved (see "
+                    "`POST /policies/preview/`). Moving the start later reaches back to the old start.",
+        examples=[OpenApiExample("Impact", value=IMPACT_EXAMPLE, response_only=True)],
+    )
+    @action(detail=True, methods=["post"], url_path="preview", url_name="preview-change", filter_backends=[])
+    def preview_change(self, request, pk=None):
+        row = self.get_object()
+        serializer = PolicyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        impact = selectors.policy_change_impact(row.unit, serializer.validated_data["effective_from"], changed=row)
+        return Response(PolicyImpactSerializer(impact).data)
 
 
 # --- FWA windows --------------------------------------------------------------------------------

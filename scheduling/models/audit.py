@@ -1,9 +1,30 @@
-"""What scheduling writes to the audit trail (see :mod:`portal.models.audit`)."""
+"""What scheduling writes to the audit trail, and how its objects read in a sentence
+(see :mod:`portal.models.audit`)."""
 
 from django.db import models
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from portal.models.audit import register_verbs
+from portal.models import Employee
+from portal.models.audit import (
+    ObjectWords,
+    by_object,
+    days_words,
+    from_date_words,
+    long_date,
+    object_pks,
+    owner_words,
+    person_words,
+    register_objects,
+    register_verbs,
+    span_words,
+    stored,
+    unit_name,
+    whose,
+)
+
+from .leave import KindRule
+from .requests import Kind, RequestDay, WorkRequest
 
 
 class Verb(models.TextChoices):
@@ -43,4 +64,89 @@ register_verbs(Verb, {
     Verb.LEAVE_SETTINGS_SAVED: _("menyimpan pengaturan cuti %(object)s"),
     Verb.KIND_RULE_SAVED: _("menyimpan aturan jenis pengajuan %(object)s"),
 }, legacy={"coverage_policy.changed": Verb.COVERAGE_POLICY_UPDATED, "coveragepolicy.deleted":
-           Verb.COVERAGE_POLICY_DELETED, "fwawindow.deleted": Verb.FWA_WINDOW_DELETED})
+           Verb.COVERAGE_POLICY_DELETED, "fwawindow.deleted": Verb.FWA_WINDOW_DELETED}, choice_labels={
+    # The steps' own labels ("Disetujui") read as a request's history; a filter needs the noun.
+    Verb.REQUEST_SUBMITTED: _("Pengajuan dibuat"),
+    Verb.REQUEST_DAY_APPROVED: _("Pengajuan disetujui"),
+    Verb.REQUEST_DAY_REJECTED: _("Pengajuan ditolak"),
+    Verb.REQUEST_DAY_WITHDRAWN: _("Pengajuan ditarik"),
+    Verb.REQUEST_DAY_CANCELLED: _("Pengajuan dibatalkan"),
+    Verb.REQUEST_DAY_EXPIRED: _("Pengajuan kedaluwarsa"),
+    Verb.REQUEST_DAY_ENDORSED: _("Pengajuan diteruskan ke pejabat"),
+}, describers={
+    Verb.LEAVE_OPENING_SET: lambda events: _leave_balance(events, "days"),
+    Verb.LEAVE_ADJUSTED: lambda events: _leave_balance(events, "days", signed=True),
+})
+
+
+# --- Scheduling's objects in words ---------------------------------------------------------------
+
+
+def kind_words(kind: str) -> str:
+    """A kind inside a sentence: "WFH", "cuti tahunan" (the label, without its capital)."""
+    if kind in (Kind.WFH, Kind.WFA):
+        return kind
+    if kind == Kind.OTHER_OFFICE:
+        return _t("kerja di kantor lain")
+    label = str(Kind(kind).label) if kind in Kind.values else str(kind)
+    return label[:1].lower() + label[1:]
+
+
+def _request_days(events):
+    rows = RequestDay.objects.select_related("employee").only(
+        "id", "kind", "date", "employee__name", "employee__user_id").in_bulk(object_pks(events))
+    return by_object(events, rows, lambda e, day: whose(kind_words(day.kind), owner_words(e, day.employee),
+                                                         long_date(day.date)))
+
+
+def _requests(events):
+    rows = WorkRequest.objects.select_related("employee").only(
+        "id", "kind", "employee__name", "employee__user_id").in_bulk(object_pks(events))
+    return by_object(events, rows, lambda e, request: whose(
+        kind_words(request.kind), owner_words(e, request.employee), days_words(stored(e, "dates") or [])))
+
+
+def _policies(events):
+    return {e.pk: text for e in events if (text := from_date_words(e))}
+
+
+def _fwa_windows(events):
+    return {e.pk: _t("%(name)s, %(span)s") % {"name": stored(e, "name"), "span": span_words(stored(e, "start"),
+                                                                                            stored(e, "end"))}
+            for e in events if stored(e, "name") and stored(e, "start") and stored(e, "end")}
+
+
+def _institutions(events):
+    return {e.pk: name for e in events if (name := unit_name(e))}
+
+
+def _kind_rules(events):
+    rows = KindRule.objects.only("id", "kind").in_bulk(object_pks(events))
+    return by_object(events, rows, lambda e, rule: _t("%(kind)s di %(unit)s") % {
+        "kind": kind_words(rule.kind), "unit": unit_name(e)} if unit_name(e) else kind_words(rule.kind))
+
+
+def _leave_balance(events, key: str, *, signed: bool = False):
+    """ "Ani Lestari (NIP …), tahun 2026: 12 hari" (an adjustment shows its sign: "+2 hari")."""
+    people = Employee.objects.only("id", "name", "nip", "asn_type").in_bulk(object_pks(events))
+    out = {}
+    for event in events:
+        person, year, days = people.get(int(event.object_id)), stored(event, "year"), (event.after or {}).get(key)
+        if person is None or year is None or days is None:
+            continue
+        amount = f"{days:+d}" if signed and isinstance(days, int) else str(days)
+        out[event.pk] = _t("%(person)s, tahun %(year)s: %(days)s hari") % {
+            "person": person_words(person), "year": year, "days": amount}
+    return out
+
+
+register_objects({
+    "scheduling.requestday": ObjectWords(_request_days, about=lambda people: RequestDay.objects.filter(
+        employee__in=people)),
+    "scheduling.workrequest": ObjectWords(_requests, about=lambda people: WorkRequest.objects.filter(
+        employee__in=people)),
+    "scheduling.coveragepolicy": ObjectWords(_policies),
+    "scheduling.fwawindow": ObjectWords(_fwa_windows),
+    "scheduling.leavesettings": ObjectWords(_institutions),
+    "scheduling.kindrule": ObjectWords(_kind_rules),
+})

@@ -39,14 +39,19 @@ from scheduling.selectors.office import (
 )
 from scheduling.selectors.policies import (
     EffectivePolicy,
+    PolicyBrowse,
+    PolicyImpact,
     all_policy_rows,
     effective_policies,
     effective_policy,
     effective_with_sources,
     fwa_windows_visible_to,
     policies_visible_to,
+    policy_change_impact,
     policy_for,
+    policy_units_browse,
     policy_units_visible_to,
+    unit_trail,
 )
 from scheduling.selectors.preview import (
     MAX_RANGE_DAYS,
@@ -88,4 +93,5 @@ __all__ = [
     "policies_visible_to", "policy_for", "policy_units_visible_to", "preview_days", "represented_approvers",
     "request_days_visible_to", "request_history", "request_preview", "supervised_units", "team_calendar",
     "team_presence", "team_units", "unit_headcount",
+    "PolicyBrowse", "PolicyImpact", "policy_change_impact", "policy_units_browse", "unit_trail",
 ]

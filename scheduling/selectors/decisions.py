@@ -312,7 +312,7 @@ class Inbox:
 
     def __init__(self, user):
         self.user = user
-        self.days = (days_decidable_by(user).filter(status=Status.PENDING).select_related(*DAY_RELATIONS)
+        self.days = (days_decidable_by(user, status=Status.PENDING).select_related(*DAY_RELATIONS)
                      .prefetch_related("request__evidence").order_by("date", "employee__name", "pk"))
 
     def count(self) -> int:

@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from portal import formatting as fmt
 from portal.models import Employee, Unit
 from scheduling import leave_rules, rules
 from scheduling.models import (
@@ -135,7 +136,7 @@ def document_requirement(employee, kind: str, n_days: int, special_circumstance:
     if setting.document == DocumentRule.ALWAYS:
         return DocumentRequirement(label, kind_name)
     if setting.document == DocumentRule.AFTER_FIRST_DAY and n_days > 1:
-        return DocumentRequirement(label, _("%(kind)s lebih dari %(n)d hari") % {"kind": kind_name, "n": 1})
+        return DocumentRequirement(label, _("%(kind)s lebih dari %(days)s") % {"kind": kind_name, "days": fmt.days(1)})
     if special_circumstance:
         return DocumentRequirement(_(leave_rules.SPECIAL_CIRCUMSTANCE_DOCUMENT), _("keadaan khusus"))
     return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from portal.models import Unit
+from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from scheduling import rules
-from scheduling.models import CoveragePolicy, FwaWindow
+from scheduling.models import CoveragePolicy, FwaWindow, RequestDay, Status
 
 
 def _rows_in_force(unit: Unit, day: dt.date, rows: list[CoveragePolicy]) -> list[CoveragePolicy]:
@@ -68,13 +69,16 @@ SOURCE_FIELDS = ("min_office_share", "min_office_headcount", "weekday_min_share"
 @dataclass
 class EffectivePolicy:
     """A unit's policy on one day, each value with the unit whose row sets it (None: the
-    national default), and each essential jabatan with the unit that names it."""
+    national default) and the date that row applies from, and each essential jabatan with the
+    unit that names it (and from when)."""
 
     unit: Unit
     date: dt.date
     policy: rules.Policy
     sources: dict[str, Unit | None] = field(default_factory=dict)
     essential_sources: dict[str, Unit] = field(default_factory=dict)
+    since: dict[str, dt.date | None] = field(default_factory=dict)
+    essential_since: dict[str, dt.date] = field(default_factory=dict)
 
     @property
     def values(self) -> dict:
@@ -88,8 +92,8 @@ class EffectivePolicy:
 
     @property
     def essential(self) -> list[dict]:
-        return [{"jabatan": j, "min_in_office": n, "source": self.essential_sources[j]}
-                for j, n in self.policy.essential]
+        return [{"jabatan": j, "min_in_office": n, "source": self.essential_sources[j],
+                 "since": self.essential_since[j]} for j, n in self.policy.essential]
 
 
 def effective_with_sources(units: list[Unit], day: dt.date) -> dict[int, EffectivePolicy]:
@@ -100,13 +104,19 @@ def effective_with_sources(units: list[Unit], day: dt.date) -> dict[int, Effecti
     out = {}
     for unit in units:
         in_force = _rows_in_force(unit, day, rows)
-        sources: dict[str, Unit | None] = dict.fromkeys(SOURCE_FIELDS)
-        essential_from: dict[str, Unit] = {}
+        # The nearest row that sets a value wins (rows come root first), and its start date with it.
+        setters: dict[str, CoveragePolicy | None] = dict.fromkeys(SOURCE_FIELDS)
+        essential_rows: dict[str, CoveragePolicy] = {}
         for row in in_force:
-            sources.update({n: row.unit for n in SOURCE_FIELDS if getattr(row, n) not in (None, "")})
-            essential_from.update({e.jabatan: row.unit for e in row.essential_positions.all()})
+            setters.update({n: row for n in SOURCE_FIELDS if getattr(row, n) not in (None, "")})
+            essential_rows.update({e.jabatan: row for e in row.essential_positions.all()})
         policy = rules.merge_policies([_layer(r) for r in in_force])
-        out[unit.pk] = EffectivePolicy(unit, day, policy, sources, essential_from)
+        out[unit.pk] = EffectivePolicy(
+            unit, day, policy,
+            sources={n: r.unit if r else None for n, r in setters.items()},
+            essential_sources={j: r.unit for j, r in essential_rows.items()},
+            since={n: r.effective_from if r else None for n, r in setters.items()},
+            essential_since={j: r.effective_from for j, r in essential_rows.items()})
     return out
 
 
@@ -118,16 +128,113 @@ def _layer(row: CoveragePolicy) -> dict:
     return layer
 
 
-def policy_units_visible_to(user, *, unit_id: int | None = None, subtree: bool = False) -> QuerySet[Unit]:
+MAX_SEARCH_LENGTH = 100
+
+
+def policy_units_visible_to(user, *, unit_id: int | None = None, subtree: bool = False,
+                            search: str = "") -> QuerySet[Unit]:
     """Units whose policies ``user`` administers (HR scope), in tree order; narrowed to one unit
-    (and its subtree) when asked. A unit outside the scope is a 404."""
+    (and its subtree) when asked, and to names or codes containing ``search``. A unit outside
+    the scope is a 404."""
     units = units_visible_to(user).order_by("path")
+    search = _normalised_search(search)
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
     if unit_id is None:
         return units
-    unit = units.filter(pk=unit_id).first()
+    unit = units_visible_to(user).filter(pk=unit_id).first()
     if unit is None:
         raise Http404
     return units.filter(path__startswith=unit.path) if subtree else units.filter(pk=unit.pk)
+
+
+# --- Browsing a large tree: one level at a time, or a search ---------------------------------
+
+@dataclass
+class PolicyBrowse:
+    """What the policy list shows: ``current`` (the unit whose direct sub-units are listed; None
+    for a search, or for a scope with several tops) and one ``page`` of units, each with
+    ``child_count``; ``trails`` gives each shown unit's ancestors inside the scope, root first."""
+
+    current: Unit | None
+    page: Page
+    search: str
+    trails: dict[int, list[Unit]]
+
+
+def _normalised_search(search: str) -> str:
+    return " ".join((search or "").split())[:MAX_SEARCH_LENGTH]
+
+
+def policy_units_browse(user, *, parent_id: int | None = None, search: str = "", page_number=None,
+                        per_page: int = 25) -> PolicyBrowse:
+    """One level of ``user``'s scope, or the units whose name or code contains ``search``, a page
+    at a time: the cost of a page does not grow with the tree (2,000 units are never loaded).
+
+    Without ``parent_id`` the level shown is below the top of the scope when it has one top
+    (an HR admin of one OPD), else the tops themselves (a superuser's institutions). A
+    ``parent_id`` outside the scope is a 404.
+    """
+    visible = units_visible_to(user)
+    counted = visible.annotate(child_count=Count("children")).order_by("path")
+    search = _normalised_search(search)
+    current = None
+    if search:
+        listed = counted.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    else:
+        if parent_id is not None:
+            current = counted.filter(pk=parent_id).first()
+            if current is None:
+                raise Http404
+        else:
+            tops = list(counted.exclude(parent__in=visible)[:2])
+            current = tops[0] if len(tops) == 1 else None
+        listed = counted.filter(parent=current) if current else counted.exclude(parent__in=visible)
+        listed = listed.order_by("name", "pk")  # siblings a–z; search hits stay in tree order
+    page = Paginator(listed, per_page).get_page(page_number)
+    # Where a search hit or the browsed unit sits; a top of the scope has nothing above it in scope.
+    placed = list(page.object_list) if search else [current] if parent_id is not None else []
+    wanted = {a for u in placed for a in u.ancestor_ids[:-1]}
+    found = visible.in_bulk(wanted) if wanted else {}
+    trails = {u.pk: [found[a] for a in u.ancestor_ids[:-1] if a in found]
+              for u in [*([current] if current else []), *page.object_list]}
+    return PolicyBrowse(current, page, search, trails)
+
+
+def unit_trail(unit: Unit, user) -> list[Unit]:
+    """``unit``'s ancestors inside ``user``'s scope, root first (one query)."""
+    found = units_visible_to(user).in_bulk(unit.ancestor_ids[:-1])
+    return [found[a] for a in unit.ancestor_ids[:-1] if a in found]
+
+
+# --- Whom a change reaches -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PolicyImpact:
+    """What a policy change of ``unit`` from ``effective_from`` on reaches: the active employees
+    of the unit and every unit below it, and their request days still waiting for a decision
+    dated on or after that day (those are checked against the rule in force when decided)."""
+
+    unit: Unit
+    effective_from: dt.date
+    employees: int
+    pending_requests: int
+
+
+def policy_change_impact(unit: Unit, effective_from: dt.date, *, changed: CoveragePolicy | None = None) -> PolicyImpact:
+    """Counts for "this change reaches N employees and M pending requests from <date>".
+
+    The whole subtree is counted: a unit below that sets a value of its own keeps it for that
+    value, but still follows the change for every other one (two queries, any tree size).
+    Changing an existing row (``changed``) reaches back to its old start when that was earlier:
+    moving a start later changes the days in between too.
+    """
+    if changed is not None and changed.pk and changed.effective_from < effective_from:
+        effective_from = changed.effective_from
+    employees = Employee.objects.active().in_subtree(unit).count()
+    pending = RequestDay.objects.filter(unit__path__startswith=unit.path, status=Status.PENDING,
+                                        date__gte=effective_from).count()
+    return PolicyImpact(unit, effective_from, employees, pending)
 
 
 def policies_visible_to(user) -> QuerySet[CoveragePolicy]:

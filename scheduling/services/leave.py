@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from portal import formatting as fmt
 from portal.models import Employee, Unit
 from portal.selectors import employees_visible_to, units_visible_to
 from portal.services.audit import audit_record
@@ -143,9 +144,9 @@ def leave_opening_set(*, actor, employee: Employee, year: int, days: int, note: 
         balance = leave.annual_leave(employee, year)
         if days + balance.adjustments < balance.used:
             raise ValidationError({"days": _(
-                "Sudah terpakai atau diajukan %(used)d hari cuti tahunan %(year)d; saldo awal paling sedikit "
-                "%(least)d hari.") % {"used": balance.used, "year": year,
-                                     "least": max(balance.used - balance.adjustments, 0)}})
+                "Sudah terpakai atau diajukan %(used)s cuti tahunan %(year)d; saldo awal paling sedikit "
+                "%(least)s.") % {"used": fmt.days(balance.used), "year": year,
+                                 "least": fmt.days(max(balance.used - balance.adjustments, 0))}})
         row = LeaveOpening.objects.filter(employee=employee, year=year).first()
         before = {"days": row.days, "note": row.note} if row else None
         row = row or LeaveOpening(employee=employee, year=year)
@@ -175,10 +176,10 @@ def leave_adjust(*, actor, employee: Employee, year: int, days: int, reason: str
         balance = leave.annual_leave(employee, year)
         if balance.remaining + days < 0:
             raise ValidationError({"days": _(
-                "Saldo %(year)d tidak boleh di bawah nol: hak %(available)d hari, terpakai atau diajukan %(used)d, "
-                "sisa %(remaining)d; pengurangan paling banyak %(remaining)d hari.") % {
-                "year": year, "available": balance.available, "used": balance.used,
-                "remaining": max(balance.remaining, 0)}})
+                "Saldo %(year)d tidak boleh di bawah nol: hak %(available)s, terpakai atau diajukan %(used)d, "
+                "sisa %(remaining)d; pengurangan paling banyak %(most)s.") % {
+                "year": year, "available": fmt.days(balance.available), "used": balance.used,
+                "remaining": max(balance.remaining, 0), "most": fmt.days(max(balance.remaining, 0))}})
         row = LeaveAdjustment.objects.create(employee=employee, year=year, days=days, reason=reason,
                                              created_by=actor)
         audit_record(actor=actor, verb=Verb.LEAVE_ADJUSTED, obj=employee, unit=employee.unit,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from portal.formatting import long_date, short_date
 from portal.models import Employee
 from portal.services.notify import notify
 from scheduling import selectors
@@ -16,7 +17,13 @@ def _kind_label(code: str) -> str:
 
 
 def _when(day) -> str:
-    return date_format(day, "l, j F Y")
+    return long_date(day)
+
+
+def _words(p: dict) -> dict:
+    """The params as a subject line writes them: the kind's label and the date in words (the params keep
+    the code and the ISO date)."""
+    return {**p, "kind": _kind_label(p["kind"]), "date": short_date(p["date"])}
 
 
 def day_decided(day: RequestDay, verb: str):
@@ -27,7 +34,7 @@ def day_decided(day: RequestDay, verb: str):
     def subject(p):
         label = _("disetujui") if verb == "approved" else _("ditolak")
         return _("Pengajuan %(kind)s %(date)s %(label)s") % {
-            "kind": _kind_label(p["kind"]), "date": p["date"], "label": label}
+            "kind": _kind_label(p["kind"]), "date": short_date(p["date"]), "label": label}
 
     def body(p):
         text = (_("Pengajuan %(kind)s Anda untuk %(when)s telah disetujui.") if verb == "approved"
@@ -50,7 +57,7 @@ def day_cancelled(day: RequestDay):
         return None
     params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat()}
     return notify(recipient=approver.user, key=f"day:{day.pk}:cancelled", kind="request.cancelled",
-           subject=lambda p: _("%(employee)s membatalkan %(kind)s %(date)s") % {**p, "kind": _kind_label(p["kind"])},
+           subject=lambda p: _("%(employee)s membatalkan %(kind)s %(date)s") % _words(p),
            body=lambda p: _("%(employee)s membatalkan %(kind)s yang sudah disetujui untuk %(when)s; slot "
                             "kembali tersedia.") % {**p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
            params=params, link="/tim/")
@@ -59,7 +66,7 @@ def day_cancelled(day: RequestDay):
 def day_expired(day: RequestDay):
     params = {"kind": day.kind, "date": day.date.isoformat()}
     return notify(recipient=day.employee.user, key=f"day:{day.pk}:expired", kind="request.expired",
-           subject=lambda p: _("Pengajuan %(kind)s %(date)s kedaluwarsa") % {**p, "kind": _kind_label(p["kind"])},
+           subject=lambda p: _("Pengajuan %(kind)s %(date)s kedaluwarsa") % _words(p),
            body=lambda p: _("Pengajuan %(kind)s untuk %(when)s tidak diputus sampai tanggalnya lewat dan kini "
                             "kedaluwarsa.") % {"kind": _kind_label(p["kind"]), "when": _when(day.date)},
            params=params, link="/rencana/pengajuan/")
@@ -68,9 +75,13 @@ def day_expired(day: RequestDay):
 def pending_digest(approver: Employee, count: int, first_date, local_date):
     params = {"count": count, "first": first_date.isoformat(), "local_date": local_date.isoformat()}
     return notify(recipient=approver.user, key=f"digest:{approver.pk}:{local_date.isoformat()}", kind="digest.pending",
-           subject=lambda p: _("%(count)d pengajuan menunggu persetujuan Anda") % p,
-           body=lambda p: _("Ada %(count)d hari pengajuan yang menunggu keputusan Anda, yang paling dekat "
-                            "tanggal %(first)s. Buka kotak persetujuan untuk memutuskan.") % p,
+           subject=lambda p: ngettext("%(count)d pengajuan menunggu persetujuan Anda",
+                                      "%(count)d pengajuan menunggu persetujuan Anda", p["count"]) % p,
+           body=lambda p: ngettext(
+               "Ada %(count)d hari pengajuan yang menunggu keputusan Anda, yang paling dekat tanggal %(first)s. "
+               "Buka kotak persetujuan untuk memutuskan.",
+               "Ada %(count)d hari pengajuan yang menunggu keputusan Anda, yang paling dekat tanggal %(first)s. "
+               "Buka kotak persetujuan untuk memutuskan.", p["count"]) % {**p, "first": long_date(p["first"])},
            params=params, link="/persetujuan/")
 
 
@@ -89,8 +100,7 @@ def upcoming_flexible_day(day: RequestDay):
 def escalation(day: RequestDay, recipient_user, role: str):
     params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat(), "role": role}
     return notify(recipient=recipient_user, key=f"day:{day.pk}:escalated:{recipient_user.pk}", kind="request.escalated",
-           subject=lambda p: _("Belum diputus: %(kind)s %(employee)s tanggal %(date)s") % {
-               **p, "kind": _kind_label(p["kind"])},
+           subject=lambda p: _("Belum diputus: %(kind)s %(employee)s tanggal %(date)s") % _words(p),
            body=lambda p: _("Pengajuan %(kind)s %(employee)s untuk %(when)s belum diputus oleh atasan "
                             "langsungnya, padahal tanggalnya hari kerja berikutnya.") % {
                                 **p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},
@@ -104,8 +114,7 @@ def day_endorsed(day: RequestDay):
         return None
     params = {"employee": day.employee.name, "kind": day.kind, "date": day.date.isoformat()}
     return notify(recipient=day.official.user, key=f"day:{day.pk}:endorsed", kind="request.endorsed",
-           subject=lambda p: _("Menunggu keputusan Anda: %(kind)s %(employee)s %(date)s") % {
-               **p, "kind": _kind_label(p["kind"])},
+           subject=lambda p: _("Menunggu keputusan Anda: %(kind)s %(employee)s %(date)s") % _words(p),
            body=lambda p: _("Atasan langsung %(employee)s telah menyetujui %(kind)s untuk %(when)s; sebagai "
                             "pejabat yang berwenang memberikan cuti, Anda yang memutuskan.") % {
                                 **p, "kind": _kind_label(p["kind"]), "when": _when(day.date)},

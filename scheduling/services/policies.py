@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from portal.formatting import short_date
 from portal.models import Unit
 from portal.selectors import units_visible_to
 from portal.services.audit import audit_record, snapshot
@@ -84,8 +85,9 @@ def _weekdays(values) -> list[int]:
 
 
 def _weekday_shares(mapping) -> dict[str, int]:
-    """{weekday: share} with JSON-safe string keys, weekdays 0–6 and shares 0–100."""
-    return {str(day): _int(share, 0, 100) for day, share in sorted((_int(k, 0, 6), v) for k, v in mapping.items())}
+    """{weekday: share} with JSON-safe string keys, weekdays 0–6 and shares within the general share's range."""
+    low, high = INT_RANGES["min_office_share"]  # a weekday's share, limited as the general one
+    return {str(day): _int(share, low, high) for day, share in sorted((_int(k, 0, 6), v) for k, v in mapping.items())}
 
 
 def _clean_field(name: str, value):
@@ -216,7 +218,7 @@ def _check_unique_start(unit: Unit, start: dt.date, policy: CoveragePolicy | Non
     if clash.exists():
         raise ValidationError({"effective_from": _(
             "Unit ini sudah punya aturan yang berlaku mulai %(date)s; ubah aturan tersebut.") % {
-            "date": start.isoformat()}})
+            "date": short_date(start)}})
 
 
 def coverage_policy_delete(*, actor, policy: CoveragePolicy) -> None:

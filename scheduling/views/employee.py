@@ -91,11 +91,19 @@ def request_new(request):
                 _announce(request, result)
                 return redirect("scheduling:my-requests")
         except services.RequestBlocked as exc:
-            context.update(preview_context(me, form, exc.previews, exc.skipped), refused=str(exc))
+            context.update(preview_context(me, form, exc.previews, exc.skipped), refused=_refusal(exc))
         except ValidationError as exc:
             context.update(_panel_after_error(me, form))  # before the errors take fields out of cleaned_data
             form.add_service_errors(exc)
     return render(request, "scheduling/request_form.html", {**context, "form": form})
+
+
+def _refusal(exc: services.RequestBlocked) -> str:
+    """Said once: the service's refusal already says nothing was saved when days were checked; a request
+    without working days only says why."""
+    if exc.previews:
+        return str(exc)
+    return _("Pengajuan tidak disimpan. %(why)s") % {"why": exc}
 
 
 def _panel_after_error(me, form: RequestForm) -> dict:
@@ -111,7 +119,8 @@ def _announce(request, result: services.SubmitResult) -> None:
     messages.success(request, ngettext("%(n)d hari diajukan.", "%(n)d hari diajukan.", n) % {"n": n})
     approved = sum(1 for d in result.days if d.status == Status.APPROVED)
     if approved:
-        messages.info(request, _("%(n)d hari langsung disetujui (jendela FWA).") % {"n": approved})
+        messages.info(request, ngettext("%(n)d hari langsung disetujui (jendela FWA).",
+                                        "%(n)d hari langsung disetujui (jendela FWA).", approved) % {"n": approved})
     if result.blocked:
         dates = ", ".join(nice_date(p.date) for p in result.blocked)
         messages.warning(request, _("Hari yang ditolak aturan dan dilewati: %(dates)s.") % {"dates": dates})
@@ -158,9 +167,21 @@ def my_requests(request):
                    "tz_abbreviation": me.unit.tz_abbreviation})
 
 
+# Withdraw and cancel ask first: the list's button leads to a confirmation page (no JavaScript needed),
+# whose button sends ``confirm``. A day the action no longer applies to goes straight to the service,
+# which says why.
+
+def _confirmation(request, day, action: str):
+    return render(request, "scheduling/confirm_day.html", {
+        "day": day, "action": action, "reason": request.POST.get("reason", "")[:500]})
+
+
 @login_required
 @require_POST
 def day_withdraw(request, pk: int):
+    day = selectors.own_day(request.user, pk)
+    if not request.POST.get("confirm") and day.status == Status.PENDING:
+        return _confirmation(request, day, "withdraw")
     try:
         decision = services.request_day_withdraw(actor=request.user, day_id=pk)
     except ValidationError as exc:
@@ -173,6 +194,9 @@ def day_withdraw(request, pk: int):
 @login_required
 @require_POST
 def day_cancel(request, pk: int):
+    day = selectors.own_day(request.user, pk)
+    if not request.POST.get("confirm") and day.status == Status.APPROVED and day.date > day.unit.local_today():
+        return _confirmation(request, day, "cancel")
     try:
         decision = services.request_day_cancel(actor=request.user, day_id=pk, reason=request.POST.get("reason", ""))
     except ValidationError as exc:

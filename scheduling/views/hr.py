@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.formatting import short_date
 from portal.selectors import units_visible_to
 from portal.views.hr import hr_required
 from scheduling import rules, selectors, services
@@ -24,6 +25,8 @@ from scheduling.forms import WEEKDAYS, EssentialFormSet, FwaWindowForm, PolicyFo
 from scheduling.models import CoveragePolicy, Mode
 
 FWA_WINDOWS_SHOWN = 50
+POLICY_UNITS_PER_PAGE = 25  # a level of 40 kecamatan is two pages, never the whole tree
+PREVIEW = "pratinjau"  # the name of the form's "Pratinjau dampak" button: check and count, save nothing
 
 
 # --- Effective values and where they come from -----------------------------------------
@@ -42,7 +45,6 @@ FIELD_LABELS = [
     ("count_pending", _("Hitung pengajuan yang belum diputus")),
     ("essential", _("Jabatan esensial")),
 ]
-LIST_FIELDS = ("min_office_share", "min_office_headcount", "weekly_cap", "monthly_cap", "mode")
 
 
 def _weekday_name(day: int) -> str:
@@ -61,7 +63,7 @@ def _display(name: str, policy: rules.Policy) -> str:
     if name == "mandatory_weekdays":
         return ", ".join(_weekday_name(d) for d in sorted(value))
     if name == "blackout_dates":
-        return ", ".join(d.isoformat() for d in sorted(value))
+        return ", ".join(short_date(d) for d in sorted(value))
     if name in ("exclude_disciplinary", "count_pending"):
         return _g("Ya") if value else _g("Tidak")
     if name == "mode":
@@ -73,17 +75,19 @@ def _display(name: str, policy: rules.Policy) -> str:
 
 def effective_items(effective: selectors.EffectivePolicy, names=None) -> list[dict]:
     """The page's rows for an :class:`~scheduling.selectors.EffectivePolicy`: label, value as a
-    phrase, and the name of the unit that sets it ("" = the national default)."""
+    phrase, the name of the unit that sets it ("" = the national default), and from when."""
     labels = dict(FIELD_LABELS)
     out = []
     for name in names or labels:
         if name == "essential":
             source = ", ".join(sorted({u.name for u in effective.essential_sources.values()}))
+            since = min(effective.essential_since.values(), default=None)
         else:
             unit = effective.sources.get(name)
             source = unit.name if unit is not None else ""
+            since = effective.since.get(name)
         out.append({"name": name, "label": labels[name], "value": _display(name, effective.policy),
-                    "source": source, "own": source == effective.unit.name})
+                    "source": source, "since": since, "own": source == effective.unit.name})
     return out
 
 
@@ -94,29 +98,76 @@ def _day_param(request) -> dt.date:
         return timezone.localdate()
 
 
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def summary_phrases(effective: selectors.EffectivePolicy) -> list[str]:
+    """The few values a closed unit card shows on one line ("min. 60% di kantor", ...)."""
+    p = effective.policy
+    phrases = []
+    if p.min_office_share is not None:
+        phrases.append(_g("min. %(n)d%% di kantor") % {"n": p.min_office_share})
+    if p.min_office_headcount:
+        phrases.append(_g("min. %(n)d orang di kantor") % {"n": p.min_office_headcount})
+    if p.weekly_cap is not None:
+        phrases.append(_g("maks. %(n)d hari fleksibel/minggu") % {"n": p.weekly_cap})
+    if p.monthly_cap is not None:
+        phrases.append(_g("maks. %(n)d hari fleksibel/bulan") % {"n": p.monthly_cap})
+    phrases.append(_display("mode", p))
+    return phrases
+
+
+def _policy_row(unit, effective, trail=(), is_open=False) -> dict:
+    items = effective_items(effective[unit.pk])
+    return {"unit": unit, "effective": effective[unit.pk], "items": items, "trail": trail, "open": is_open,
+            "phrases": summary_phrases(effective[unit.pk]), "own": sum(i["own"] for i in items)}
+
+
 @hr_required
 def policy_list(request):
-    """Every unit in scope with its effective policy on a day and where each value comes from."""
+    """The units in scope with their effective policy on a day and where each value comes from.
+
+    A large institution (2,000 units) is never drawn whole: the page shows one unit and the
+    units directly below it, a page at a time, or the units whose name or code matches ``q``;
+    each sub-unit links to its own level (``induk``).
+    """
     day = _day_param(request)
-    units = list(selectors.policy_units_visible_to(request.user))
-    effective = selectors.effective_with_sources(units, day)
-    base_depth = min((u.depth for u in units), default=0)
-    rows = [{"unit": u, "prefix": "— " * (u.depth - base_depth), "effective": effective[u.pk],
-             "summary": effective_items(effective[u.pk], LIST_FIELDS)} for u in units]
-    return render(request, "scheduling/hr/policy_list.html", {"rows": rows, "day": day, "labels": [
-        dict(FIELD_LABELS)[n] for n in LIST_FIELDS]})
+    browse = selectors.policy_units_browse(request.user, parent_id=_int_param(request, "induk"),
+                                           search=request.GET.get("q", ""), page_number=request.GET.get("page"),
+                                           per_page=POLICY_UNITS_PER_PAGE)
+    current, listed = browse.current, list(browse.page.object_list)
+    effective = selectors.effective_with_sources([*([current] if current else []), *listed], day)
+    current_row = _policy_row(current, effective, browse.trails[current.pk], is_open=True) if current else None
+    rows = [_policy_row(u, effective, browse.trails[u.pk] if browse.search else (),
+                        is_open=bool(browse.search) and len(listed) == 1) for u in listed]
+    return render(request, "scheduling/hr/policy_list.html", {
+        "day": day, "search": browse.search, "current": current_row, "children": rows, "page": browse.page,
+        "rows": [*([current_row] if current_row else []), *rows], "query": _query_without_page(request)})
 
 
 @hr_required
 def policy_unit(request, unit_id: int, policy_id: int | None = None):
-    """A unit's policies over time, its effective values, and a form to add or change one."""
+    """A unit's policies over time, its effective values, and a form to add or change one; the
+    form's "Pratinjau dampak" shows whom the change reaches without saving it."""
     unit = get_object_or_404(units_visible_to(request.user), pk=unit_id)
     row = get_object_or_404(CoveragePolicy, pk=policy_id, unit=unit) if policy_id else None
+    impact = None
     if request.method == "POST":
         form = PolicyForm(request.POST)
         formset = EssentialFormSet(request.POST, prefix="esensial")
-        if form.is_valid() and formset.is_valid() and _save(request, unit, row, form, formset):
-            return redirect("scheduling:policy_unit", unit_id=unit.pk)
+        if form.is_valid() and formset.is_valid():
+            if PREVIEW in request.POST:
+                impact = selectors.policy_change_impact(unit, form.cleaned_data["effective_from"], changed=row)
+            elif _save(request, unit, row, form, formset):
+                return redirect("scheduling:policy_unit", unit_id=unit.pk)
     else:
         form = PolicyForm(initial=PolicyForm.initial_from(row) if row else {"effective_from": unit.local_today()})
         formset = EssentialFormSet(prefix="esensial", initial=[
@@ -126,12 +177,23 @@ def policy_unit(request, unit_id: int, policy_id: int | None = None):
     parent = [unit.parent] if unit.parent_id else []
     effective = selectors.effective_with_sources([unit, *parent], day)
     context = {
-        "unit": unit, "row": row, "form": form, "formset": formset, "day": day,
+        "unit": unit, "row": row, "form": form, "formset": formset, "day": day, "preview": PREVIEW,
+        "impact": impact, "impact_text": impact_sentence(impact) if impact else "",
         "effective": effective_items(effective[unit.pk]),
         "inherited": effective_items(effective[unit.parent_id]) if parent else None,
+        "trail": selectors.unit_trail(unit, request.user),
         "policies": unit.coverage_policies.prefetch_related("essential_positions").order_by("-effective_from"),
     }
     return render(request, "scheduling/hr/policy_unit.html", context)
+
+
+def impact_sentence(impact: selectors.PolicyImpact) -> str:
+    """ "Perubahan ini berlaku untuk 12 pegawai dan 3 pengajuan yang menunggu mulai 7 Desember 2026." """
+    return _g("Perubahan ini berlaku untuk %(employees)s dan %(requests)s mulai %(date)s.") % {
+        "employees": ngettext("%(n)d pegawai", "%(n)d pegawai", impact.employees) % {"n": impact.employees},
+        "requests": ngettext("%(n)d pengajuan yang menunggu", "%(n)d pengajuan yang menunggu",
+                             impact.pending_requests) % {"n": impact.pending_requests},
+        "date": short_date(impact.effective_from)}
 
 
 def _save(request, unit, row, form, formset) -> bool:
@@ -143,7 +205,7 @@ def _save(request, unit, row, form, formset) -> bool:
         form.add_service_errors(exc)
         return False
     messages.success(request, _g("Aturan kehadiran %(unit)s mulai %(date)s tersimpan.") % {
-        "unit": unit.name, "date": saved.effective_from.isoformat()})
+        "unit": unit.name, "date": short_date(saved.effective_from)})
     return True
 
 

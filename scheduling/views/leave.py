@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal import exports
+from portal import formatting as fmt
 from portal.selectors import current_employee, employees_visible_to
 from portal.services.people_import import ImportFileError
 from portal.views.hr import hr_required
@@ -149,8 +150,8 @@ def _set_opening(request, employee, form: OpeningForm) -> bool:
     except ValidationError as exc:
         form.add_service_errors(exc)
         return False
-    messages.success(request, _("Saldo awal cuti tahunan %(year)d %(name)s: %(days)d hari.") % {
-        "year": data["year"], "name": employee.name, "days": data["days"]})
+    messages.success(request, _("Saldo awal cuti tahunan %(year)d %(name)s: %(days)s.") % {
+        "year": data["year"], "name": employee.name, "days": fmt.days(data["days"])})
     return True
 
 

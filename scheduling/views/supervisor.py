@@ -162,6 +162,16 @@ def _bulk_failure(result: dict, action: str) -> Failure:
     return Failure(result["error"], bulk=True)
 
 
+def _bulk_confirmation(request, day_ids: list[int], action: str, reason: str, page_number):
+    """Ask before deciding many days at once (a single decision needs no second step). Lists the ticked
+    days the user decides; every ticked id goes on, and the service reports the ones it refuses."""
+    day_ids = list(dict.fromkeys(day_ids))
+    days = list(selectors.inbox(request.user).days.filter(pk__in=day_ids))
+    return render(request, "scheduling/inbox_confirm.html", {
+        "days": days, "day_ids": day_ids, "action": action, "reason": reason, "halaman": page_number,
+        "others": len(day_ids) - len(days), "back": _inbox_url(page_number)})
+
+
 @login_required
 @require_POST
 def inbox_bulk(request):
@@ -173,6 +183,8 @@ def inbox_bulk(request):
         reason = request.POST.get("reason", "")[:2000]
         return _render_inbox(request, page_number, bulk={"error": error, "reason": reason})
     action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    if not request.POST.get("confirm"):
+        return _bulk_confirmation(request, form.cleaned_data["days"], action, reason, page_number)
     results = services.requests_decide_bulk(actor=request.user, day_ids=form.cleaned_data["days"], action=action,
                                             reason=reason)
     failures = {r["id"]: _bulk_failure(r, action) for r in results if not r["ok"]}

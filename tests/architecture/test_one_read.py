@@ -102,6 +102,16 @@ def test_it_shows_the_same_staffing_rows(client, kabid, busy_week, bidang_p2p):
     assert on_page == in_api and on_page[MONDAY.isoformat()][2] == 1
 
 
+def test_it_tells_the_same_audit_trail(client, hr, busy_week, budi, bidang_p2p):
+    params = {"person": "Budi Santoso", "unit": bidang_p2p.pk}
+    rows = page(client, hr, "hr-audit", params)["rows"]
+    on_page = [(r.event.pk, r.sentence, r.actor_name, r.actor_nip, r.acting, r.local_at.isoformat()) for r in rows]
+    body = api(hr).get("/api/v1/hr/audit/", params).json()
+    in_api = [(e["id"], e["sentence"], e["actor_name"], e["actor_nip"], e["acting"], e["local_time"])
+              for e in body["results"]]
+    assert on_page == in_api and len(in_api) == 2  # Budi's request, his supervisor's approval
+
+
 @pytest.mark.now(dt.datetime(2026, 12, 10, 3, 0, tzinfo=dt.UTC), tick=False)
 def test_it_puts_the_same_numbers_in_the_exported_file_as_on_the_page(client, hr, dinkes, ani, budi,
                                                                       django_capture_on_commit_callbacks):

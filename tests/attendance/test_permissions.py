@@ -162,7 +162,7 @@ def test_the_supervisor_approves(client, kabid, ani):
     permission = late(ani)
     response = login(client, kabid.user).post(f"/presensi/izin/{permission.pk}/putuskan/",
                                               {"action": "approve", "reason": ""}, follow=True)
-    assert "Izin terlambat Ani Lestari tanggal 03-12-2026 disetujui." in response.content.decode()
+    assert "Izin terlambat Ani Lestari tanggal 3 Desember 2026 disetujui." in response.content.decode()
     permission.refresh_from_db()
     assert (permission.status, permission.decided_by, permission.acting_for) == ("approved", kabid.user, "")
     html = login(client, ani.user).get(PAGE).content.decode()

@@ -118,7 +118,7 @@ def test_it_shows_the_flag_with_the_distance_when_far_from_the_office(client, an
     Unit.objects.filter(pk=dinkes.pk).update(latitude=-6.2, longitude=106.816666, radius_m=100)
     response = login(client, ani.user).post(reverse("attendance-checkin-post"),
                                             {"latitude": "-6.22", "longitude": "106.816666"}, **FETCH)
-    assert "Lokasi presensi sekitar 2.224 m dari kantor" in response.content.decode()
+    assert "Lokasi presensi sekitar 2,2 km dari kantor" in response.content.decode()
 
 
 def test_it_reports_invalid_coordinates_and_records_nothing(client, ani):
@@ -238,7 +238,7 @@ def test_it_approves_and_rejects_from_the_inbox(client, ani, budi, kabid):
     login(client, kabid.user)
     response = client.post(reverse("attendance-correction-decide", args=[first.pk]), {"action": "approve"},
                            follow=True)
-    assert "Perbaikan presensi Ani Lestari tanggal 01-12-2026 disetujui." in response.content.decode()
+    assert "Perbaikan presensi Ani Lestari tanggal 1 Desember 2026 disetujui." in response.content.decode()
     response = client.post(reverse("attendance-correction-decide", args=[second.pk]), {"action": "reject"},
                            follow=True)
     assert "Alasan penolakan wajib diisi." in response.content.decode()

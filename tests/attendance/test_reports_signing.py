@@ -79,7 +79,8 @@ def test_the_notes_name_the_closure_and_the_rules_versions(hr, dinkes, pemkot, a
     notes = reports.report_notes(selection)
     assert notes[0] == "Bulan Agustus 2026: belum ditutup: angka masih dapat berubah"
     version = AttendanceRules.objects.get()
-    assert f"A{version.pk}: aturan presensi Pemerintah Kota Contoh berlaku mulai 2026-01-01 (Perwali 7/2025)" in notes
+    assert (f"A{version.pk}: aturan presensi Pemerintah Kota Contoh berlaku mulai 1 Januari 2026 (Perwali 7/2025)"
+            in notes)
     assert "P·Perpres: hari dan jam kerja Perpres 21/2023 (Senin–Jumat)" in notes
     MonthClosure.objects.create(unit=pemkot, month=dt.date(2026, 8, 1), requested_by=hr, closed_at=timezone.now())
     assert reports.closure_status(selection)[0].state == "closed"

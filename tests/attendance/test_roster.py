@@ -129,7 +129,7 @@ def test_it_refuses_an_unknown_shift_writes_nothing_and_keeps_the_grid(client, k
     assert response.status_code == 200
     html = response.content.decode()
     assert "Jadwal dinas tidak disimpan" in html
-    assert "Shift X tidak dikenal atau tidak aktif di unit ini (Ani Lestari, 2026-12-08)." in html
+    assert "Shift X tidak dikenal atau tidak aktif di unit ini (Ani Lestari, 8 Desember 2026)." in html
     assert not RosterEntry.objects.exists() and not AuditEvent.objects.filter(verb="roster.updated").exists()
     assert selected(html, f"c-{ani.pk}-7") == "P" and selected(html, f"c-{ani.pk}-8") == "X"
 

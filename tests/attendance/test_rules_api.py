@@ -114,7 +114,7 @@ def test_it_refuses_the_same_date_twice_and_a_closed_month(hr_city, pemkot):
     api = as_user(hr_city)
     assert api.post(RULES, rules_body(pemkot), format="json").status_code == 201
     error = error_of(api.post(RULES, rules_body(pemkot), format="json"), 400)
-    assert "Sudah ada aturan yang berlaku mulai 2026-12-09" in error["fields"]["effective_from"][0]
+    assert "Sudah ada aturan yang berlaku mulai 9 Desember 2026" in error["fields"]["effective_from"][0]
     MonthClosure.objects.create(unit=pemkot, month=dt.date(2026, 11, 1), requested_by=hr_city,
                                 closed_at=timezone.now())
     error = error_of(api.post(RULES, rules_body(pemkot, effective_from="2026-11-20"), format="json"), 400)

@@ -252,7 +252,7 @@ def test_it_asks_for_the_rest_of_a_half_filled_band_row(client, hr_city, pemkot)
 def test_it_refuses_a_second_version_on_the_same_date(client, hr_city, pemkot):
     save_version(hr_city, pemkot, dt.date(2026, 12, 9))
     response = login(client, hr_city).post(institution_url(pemkot), rules_post(tk_deduction_percent="5"))
-    assert "Sudah ada aturan yang berlaku mulai 2026-12-09" in field_errors(response.content.decode(),
+    assert "Sudah ada aturan yang berlaku mulai 9 Desember 2026" in field_errors(response.content.decode(),
                                                                             "effective_from")
     assert AttendanceRules.objects.get().tk_deduction_percent == Decimal("3")
 

@@ -31,13 +31,16 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+CHROMIUM_MISSING = "Chromium not found"
+ENABLE_BROWSERS = "run `sudo apt-get install chromium` (or make browsers) to enable them"
+_SKIPPED = pytest.StashKey[int]()
 
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(path).exists():
-        pytest.skip(f"Chromium not found at {path} (set CHROMIUM_PATH)")
+        pytest.skip(f"{CHROMIUM_MISSING} at {path} (or set CHROMIUM_PATH): {ENABLE_BROWSERS}")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
@@ -77,3 +80,21 @@ def screenshot(page: Page, name: str) -> None:
     target = os.environ.get("BROWSER_SCREENSHOTS")
     if target:
         page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=True)
+
+
+# A machine without Chromium skips every browser test (CI, with PORTAL_REQUIRE_SERVICES=1, fails on
+# any skip instead): the run's very last line says how many and the one command that enables them.
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    config.stash[_SKIPPED] = sum(1 for report in terminalreporter.stats.get("skipped", [])
+                                 if CHROMIUM_MISSING in _skip_reason(report))
+
+
+def pytest_unconfigure(config):
+    skipped = config.stash.get(_SKIPPED, 0)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if skipped and reporter is not None:
+        reporter.write_line(f"{skipped} browser tests skipped: {ENABLE_BROWSERS}", yellow=True, bold=True)
+
+
+def _skip_reason(report) -> str:
+    return str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)

@@ -50,7 +50,8 @@ def test_it_checks_in_with_one_tap_on_a_phone(browser, live_server, ani, dinkes)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, "attendance-checked-in-phone")
 
-        page.get_by_role("link", name="Riwayat").click()
+        page.get_by_role("button", name="Menu").click()  # the menu opens on its only group, Saya
+        page.locator("#site-nav").get_by_role("link", name="Riwayat presensi").click()
         expect(page.locator(f"#hari-{punch.date.isoformat()}")).to_contain_text(f"masuk {local}")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, "attendance-history-phone")

@@ -25,13 +25,13 @@ def test_it_greets_the_employee_with_their_data(page, live_server, ani):
     expect(page.locator("#profile-title + .facts")).to_contain_text("Kepala Bidang P2P")
     assert "/" in _nav_hrefs(page) and not {h for h in _nav_hrefs(page) if h.startswith(("/hr/", "/admin/"))}
     expect(_cards(page).get_by_text("Rencana kerja saya")).to_be_visible()
-    expect(_cards(page).get_by_text("Persetujuan tim")).to_have_count(0)
+    expect(_cards(page).get_by_text("Persetujuan pengajuan")).to_have_count(0)
 
 
 def test_it_shows_the_supervisor_the_team_card(page, live_server, kabid, ani):
     login(page, live_server, "kabid")
     expect(page.locator("h1")).to_contain_text("Kepala Bidang P2P")
-    expect(_cards(page).get_by_text("Persetujuan tim")).to_be_visible()
+    expect(_cards(page).get_by_text("Persetujuan pengajuan")).to_be_visible()
     assert "/hr/import/" not in _nav_hrefs(page)
 
 
@@ -40,7 +40,7 @@ def test_it_shows_the_plh_their_assignment(page, live_server, plh):
     expect(page.locator("h1")).to_contain_text("Citra Plh")
     expect(page.locator("#delegation-title")).to_be_visible()
     expect(page.get_by_text("Plh. Kepala Bidang P2P")).to_be_visible()
-    expect(_cards(page).get_by_text("Persetujuan tim")).to_be_visible()
+    expect(_cards(page).get_by_text("Persetujuan pengajuan")).to_be_visible()
 
 
 def test_it_gives_hr_admins_their_tools(page, live_server, hr):
@@ -110,6 +110,7 @@ def test_it_keeps_the_menu_usable_on_a_phone(browser, live_server, hr, width):
         screenshot(page, f"shell-phone-{width}")
         toggle.click()
         expect(toggle).to_have_attribute("aria-expanded", "true")
+        page.locator("#site-nav summary", has_text="Kepegawaian").click()
         audit = page.locator("#site-nav").get_by_role("link", name="Jejak audit")
         expect(audit).to_be_visible()
         assert audit.bounding_box()["height"] >= 44

@@ -375,11 +375,12 @@ def test_it_finds_employees_without_a_supervisor_in_scope_only(hr, hr_other, orp
 def test_it_shows_the_audit_trail_of_the_scope_filtered(hr, hr_other, bidang_p2p, ani):
     client_for(hr).patch(f"{UNITS}{bidang_p2p.pk}/", {"name": "Bidang P2P Baru"}, format="json")
     body = client_for(hr).get(AUDIT, {"verb": "unit.updated"}).json()
-    assert body["count"] == 1
+    assert len(body["results"]) == 1 and body["next"] is None  # no count: the trail can be huge
     event = body["results"][0]
     assert event["actor"] == "hr_dinkes" and event["after"]["name"] == "Bidang P2P Baru"
-    assert client_for(hr).get(AUDIT, {"verb": "unit.updated", "actor": "nobody"}).json()["count"] == 0
-    assert client_for(hr_other).get(AUDIT, {"verb": "unit.updated"}).json()["count"] == 0
+    assert event["sentence"] == "hr_dinkes mengubah unit kerja Bidang P2P Baru"
+    assert client_for(hr).get(AUDIT, {"verb": "unit.updated", "actor": "nobody"}).json()["results"] == []
+    assert client_for(hr_other).get(AUDIT, {"verb": "unit.updated"}).json()["results"] == []
     error = error_of(client_for(hr).get(AUDIT, {"date_from": "2026-02-02", "date_to": "2026-02-01"}), 400)
     assert list(error["fields"]) == ["date_to"]
     error_of(client_for(ani.user).get(AUDIT), 404)

@@ -98,7 +98,7 @@ def test_it_lists_the_plh_assignment(client, plh):
     client.force_login(plh.user)
     html = client.get(reverse("home")).content.decode()
     assert "Plh. Kepala Bidang P2P" in html
-    assert "Persetujuan tim" in html
+    assert "Persetujuan pengajuan" in html  # the Plh decides: the team's card
 
 
 def test_it_shows_hr_links_to_hr_admins_only(client, hr, ani):
@@ -118,10 +118,11 @@ def test_it_shows_the_admin_link_to_staff(client, superuser):
     assert reverse("admin:index") in html and reverse("api-docs") in html
 
 
-def test_it_follows_accept_language_for_visitors(client, db):
+def test_it_shows_visitors_indonesian_whatever_the_browser_prefers(client, db):
+    # The browser's Accept-Language is not a choice: English only once someone picks it (tests/portal/test_words.py).
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<html lang="en"' in html
-    assert "Sign in to the portal" in html
+    assert '<html lang="id"' in html
+    assert "Masuk ke portal" in html
 
 
 def test_it_switches_language_and_remembers_it_on_the_account(client, ani):

@@ -293,7 +293,7 @@ def test_it_adds_a_version_from_a_future_date(client, hr, dinkes_week, bidang_p2
         (d, T(7, 0), T(15, 30), 60) for d in range(5)]
     event = AuditEvent.objects.get(verb="work_pattern.created")
     assert event.unit == bidang_p2p and event.after["effective_from"] == "2027-01-04"
-    assert messages_of(client.get(response.url)) == ["Pola jam kerja Bidang P2P mulai 2027-01-04 tersimpan."]
+    assert messages_of(client.get(response.url)) == ["Pola jam kerja Bidang P2P mulai 4 Januari 2027 tersimpan."]
     # Before that date the inherited week still applies; from it, the new one.
     overview = patterns_overview([bidang_p2p], start - dt.timedelta(days=1))[bidang_p2p.pk]
     assert overview.inherited
@@ -317,7 +317,7 @@ def test_it_refuses_two_versions_starting_the_same_day(client, hr, dinkes):
     response = client.post(unit_url(dinkes), pattern_post())
     assert response.status_code == 200
     (error,) = response.context["form"].errors["effective_from"]
-    assert "Dinas Kesehatan sudah punya pola yang berlaku mulai 2026-12-09" in error
+    assert "Dinas Kesehatan sudah punya pola yang berlaku mulai 9 Desember 2026" in error
     assert WorkPattern.objects.count() == 1 and not calendar_events().exists()
 
 
@@ -377,7 +377,7 @@ def test_it_deletes_a_version_only_after_confirmation(client, hr, dinkes):
     assert response.status_code == 302 and response.url == unit_url(dinkes)
     assert not WorkPattern.objects.exists()
     assert AuditEvent.objects.get(verb="work_pattern.deleted").before["effective_from"] == "2027-01-04"
-    assert messages_of(client.get(response.url)) == ["Pola jam kerja Dinas Kesehatan mulai 2027-01-04 dihapus."]
+    assert messages_of(client.get(response.url)) == ["Pola jam kerja Dinas Kesehatan mulai 4 Januari 2027 dihapus."]
 
 
 def test_it_keeps_a_version_of_a_closed_month(client, hr, dinkes):
@@ -414,7 +414,7 @@ def test_it_lists_ramadan_periods_and_adds_one_for_the_institution(client, hr_pe
     row = RamadanPeriod.objects.get(institution=pemkot)
     assert (row.start, row.end, row.friday_end_time) == (dt.date(2027, 2, 8), dt.date(2027, 3, 9), T(15, 30))
     assert AuditEvent.objects.filter(verb="ramadan_period.created", unit=pemkot).exists()
-    assert messages_of(client.get(response.url)) == ["Periode Ramadan 2027-02-08–2027-03-09 tersimpan."]
+    assert messages_of(client.get(response.url)) == ["Periode Ramadan 8 Februari 2027–9 Maret 2027 tersimpan."]
 
 
 def test_it_refuses_an_overlapping_ramadan_period(client, hr_pemkot, pemkot):
@@ -424,8 +424,8 @@ def test_it_refuses_an_overlapping_ramadan_period(client, hr_pemkot, pemkot):
                                                                end="2027-03-31"))
     assert response.status_code == 200
     (error,) = response.context["form"].errors["start"]
-    assert error == ("Periode ini bertumpang tindih dengan periode Ramadan 2027-02-08–2027-03-09; ubah periode itu "
-                     "atau pilih tanggal lain.")
+    assert error == ("Periode ini bertumpang tindih dengan periode Ramadan 8 Februari 2027–9 Maret 2027; "
+                     "ubah periode itu atau pilih tanggal lain.")
     assert error in html(response)
     assert RamadanPeriod.objects.count() == 1 and not calendar_events().exists()
 

@@ -236,8 +236,9 @@ def test_a_missing_reason_is_reported_on_its_card_and_focuses_its_field(client, 
 
 def test_bulk_approval_reports_each_refused_item_on_its_card(client, crowded_monday, kabid):
     client.force_login(kabid.user)
+    ids = [d.pk for d in crowded_monday]
     response = client.post(reverse("scheduling:inbox-bulk"),
-                           {"action": "approve", "days": [d.pk for d in crowded_monday], "halaman": "1"})
+                           {"action": "approve", "days": ids, "halaman": "1", "confirm": "1"})
     html = response.content.decode()
     assert "Keputusan massal: 2 berhasil, 1 gagal." in html
     (refused,) = RequestDay.objects.filter(status=Status.PENDING)
@@ -249,7 +250,8 @@ def test_bulk_approval_reports_each_refused_item_on_its_card(client, crowded_mon
 def test_bulk_rejection_without_a_reason_marks_the_items_and_focuses_the_reason(client, crowded_monday, kabid):
     client.force_login(kabid.user)
     ids = [d.pk for d in crowded_monday[:2]]
-    html = client.post(reverse("scheduling:inbox-bulk"), {"action": "reject", "days": ids}).content.decode()
+    html = client.post(reverse("scheduling:inbox-bulk"),
+                       {"action": "reject", "days": ids, "confirm": "1"}).content.decode()
     for pk in ids:
         card = _card_html(html, pk)
         assert "Alasan penolakan wajib diisi." in card

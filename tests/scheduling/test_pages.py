@@ -138,7 +138,8 @@ def test_it_rerenders_a_blocked_day_with_its_reason_and_saves_nothing(client, te
                                                                "date": MONDAY.isoformat()})
     html = _html(response)
     assert response.status_code == 200
-    assert "Pengajuan tidak disimpan." in html
+    assert "Pengajuan tidak dapat disimpan: ada hari yang melanggar aturan." in html
+    assert "Pengajuan tidak disimpan." not in html  # said once, not twice
     assert "Bidang P2P: 2 dari 5 akan berada di kantor; minimal 3 (60%)." in html
     assert 'data-pick-date="2026-12-08"' in html  # the nearest day that would pass
     assert not WorkRequest.objects.filter(employee=third).exists()
@@ -220,7 +221,7 @@ def test_it_lists_own_days_with_decider_and_history(client, team, ani, plh):
 def test_it_withdraws_a_pending_day(client, team, ani):
     day = _wfh(ani)
     client.force_login(ani.user)
-    response = client.post(reverse("scheduling:day-withdraw", args=[day.pk]))
+    response = client.post(reverse("scheduling:day-withdraw", args=[day.pk]), {"confirm": "1"})
     assert response.status_code == 302
     assert RequestDay.objects.get(pk=day.pk).status == Status.WITHDRAWN
     assert AuditEvent.objects.filter(verb="request_day.withdrawn", object_id=str(day.pk)).exists()
@@ -231,7 +232,7 @@ def test_it_cancels_an_approved_future_day(client, team, ani, kabid):
     day = _wfh(ani)
     services.request_day_approve(actor=kabid.user, day_id=day.pk)
     client.force_login(ani.user)
-    client.post(reverse("scheduling:day-cancel", args=[day.pk]), {"reason": "Rapat mendadak"})
+    client.post(reverse("scheduling:day-cancel", args=[day.pk]), {"reason": "Rapat mendadak", "confirm": "1"})
     day.refresh_from_db()
     assert day.status == Status.CANCELLED and day.decision_reason == "Rapat mendadak"
 
@@ -306,8 +307,8 @@ def test_it_requires_a_reason_to_approve_a_warned_day(client, team, kabid, bidan
 def test_it_bulk_approves_in_date_order_and_reports_failures(client, team, kabid):
     days = [_wfh(person) for person in team[1:4]]  # three ask for Monday, only two may go
     client.force_login(kabid.user)
-    response = client.post(reverse("scheduling:inbox-bulk"), {"action": "approve", "days": [d.pk for d in days]},
-                           follow=True)
+    response = client.post(reverse("scheduling:inbox-bulk"), {"action": "approve", "days": [d.pk for d in days],
+                                                              "confirm": "1"}, follow=True)
     assert "Keputusan massal: 2 berhasil, 1 gagal." in _messages(response)
     (refused,) = RequestDay.objects.filter(status=Status.PENDING)
     card = _card(_html(response), refused.pk)
@@ -318,7 +319,7 @@ def test_it_bulk_approves_in_date_order_and_reports_failures(client, team, kabid
 def test_it_bulk_rejects_with_a_reason(client, team, ani, budi, kabid):
     days = [_wfh(ani), _wfh(budi)]
     client.force_login(kabid.user)
-    client.post(reverse("scheduling:inbox-bulk"), {"action": "reject", "reason": "Apel pagi",
+    client.post(reverse("scheduling:inbox-bulk"), {"action": "reject", "reason": "Apel pagi", "confirm": "1",
                                                    "days": [d.pk for d in days]})
     assert set(RequestDay.objects.values_list("status", "decision_reason")) == {(Status.REJECTED, "Apel pagi")}
 

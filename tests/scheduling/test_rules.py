@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import translation
+from django.utils.formats import date_format
 
 from scheduling import rules
 from scheduling.rules import BLOCK, INFO, WARN, DayContext, EssentialCount, Policy, evaluate_day, merge_policies
@@ -196,7 +197,7 @@ def test_it_blocks_past_the_weekly_cap_across_a_month_boundary():
     assert verdict.severity == BLOCK
     assert verdict.params == {"used": 2, "cap": 2, "week": "2026-11-30"}
     assert "2 hari kerja fleksibel per minggu" in verdict.message
-    assert "2026-11-30" in verdict.message
+    assert "minggu mulai 30 November 2026" in verdict.message  # the params keep ISO, the sentence words
 
 
 def test_it_finds_the_week_start_across_month_and_year_boundaries():
@@ -244,7 +245,7 @@ def test_it_blocks_a_blackout_date_even_in_inform_mode():
     policy = Policy(blackout_dates=frozenset({MON_DEC_7}), mode="inform")
     verdict = only(evaluate_day(policy, ctx()), "blackout")
     assert verdict.severity == BLOCK
-    assert verdict.message == "Bidang Anggaran: tanggal 2026-12-07 ditetapkan wajib di kantor."
+    assert verdict.message == "Bidang Anggaran: tanggal 7 Desember 2026 ditetapkan wajib di kantor."
     assert evaluate_day(policy, ctx(date=TUE_DEC_1)) == []
 
 
@@ -349,9 +350,14 @@ def test_it_renders_every_message_with_its_numbers(rule, params, language):
     with translation.override(language):
         text = rules.render_message(rule, params)
     assert text and text != rule
-    for key in ("unit", "jabatan", "date", "week"):
+    for key in ("unit", "jabatan"):
         if params.get(key):
             assert params[key] in text
+    for key in ("date", "week"):  # ISO in the params, in words in the sentence
+        if params.get(key):
+            with translation.override(language):
+                assert date_format(dt.date.fromisoformat(params[key]), "j F Y") in text
+            assert params[key] not in text
     for key in ("cap", "used", "months", "limit", "headcount", "required", "in_office_after"):
         if key in params:
             assert str(params[key]) in text

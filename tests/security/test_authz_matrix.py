@@ -112,7 +112,7 @@ ENTRIES = [
     Entry("login", "GET", ANYONE, why="signed-in users are sent home"),
     Entry("logout", "POST", "login login login login login login login login"),
     Entry("set_language", "POST", ANYONE, body=lambda c: {"language": "en"}),
-    Entry("favicon", "GET", ANYONE, why="browsers ask before any page; a redirect to the static file"),
+    Entry("favicon", "GET", ANYONE, why="browsers ask before any page; the icon itself"),
     Entry("health", "GET", ANYONE, why="the proxy and systemd probe it; counters only, no personal data"),
     # --- HR pages -------------------------------------------------------------------------
     Entry("hr-import", "GET", HR),
@@ -170,6 +170,8 @@ ENTRIES = [
     Entry("api-docs", "GET", ANYONE),
     # --- API: organisation, notifications -------------------------------------------------
     Entry("api-unit-list", "GET", SIGNED_IN, why="empty for non-HR"),
+    Entry("api-unit-search", "GET", SIGNED_IN, query=lambda c: {"q": "dinkes"},
+          why="units of the caller's own institution; empty for accounts without an employee"),
     Entry("api-unit-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.bidang_p2p.pk}),
     Entry("api-employee-list", "GET", SIGNED_IN, why="empty for non-HR"),
     Entry("api-employee-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.ani.pk}),
@@ -240,6 +242,8 @@ ENTRIES = [
     Entry("api-policy-effective", "GET", HR_OF_UNIT, query=p2p_query),
     Entry("api-policy-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.policy.pk}),
     Entry("api-policy-detail", "PUT", "login 404 404 404 404 400 404 400", args=lambda c: {"pk": c.policy.pk}),
+    Entry("api-policy-preview", "POST", HR_WRITE_EMPTY),
+    Entry("api-policy-preview-change", "POST", "login 404 404 404 404 400 404 400", args=lambda c: {"pk": c.policy.pk}),
     Entry("api-fwa-window-list", "GET", HR),
     Entry("api-fwa-window-list", "POST", HR_WRITE_EMPTY),
     Entry("api-fwa-window-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.fwa_window.pk}),

@@ -10,18 +10,16 @@ rejected request writes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from portal.api import serializers_hr as s
@@ -30,15 +28,16 @@ from portal.api.filters import IdFilter
 from portal.api.permissions import IsHRAdmin, IsSuperuser
 from portal.api.schema import ErrorSerializer, error_response
 from portal.api.views.org import EMPLOYEE_EXAMPLE, UNIT_EXAMPLE, EmployeeViewSet, UnitViewSet
-from portal.models import AuditEvent, CalendarOverride, Delegation, Employee, HRAdminScope, OverrideKind, Unit
+from portal.models import CalendarOverride, Delegation, Employee, HRAdminScope, OverrideKind, Unit
 from portal.rules import normalize_nip
 from portal.selectors import (
     ISSUE_LABELS,
-    audit_events_visible_to,
     employees_visible_to,
     hr_scope_units,
     supervisor_issues,
+    units_visible_to,
 )
+from portal.selectors.audit import PAGE_SIZE, AuditFilters, audit_page
 from portal.services.calendar import calendar_override_delete, calendar_override_save
 from portal.services.org import (
     delegation_revoke,
@@ -518,62 +517,59 @@ class SupervisorCheckView(generics.ListAPIView):
 # --- Audit log --------------------------------------------------------------------------------
 
 
-class AuditEventFilter(django_filters.FilterSet):
-    verb = django_filters.CharFilter(label=_("Aksi"), help_text="Exact verb, e.g. `request_day.approved`.")
-    object_type = django_filters.CharFilter(label=_("Jenis objek"), help_text="e.g. `portal.employee`.")
-    object_id = django_filters.CharFilter(label=_("Id objek"))
-    actor = django_filters.CharFilter(field_name="actor__username", lookup_expr="icontains",
-                                      label=_("Nama pengguna pelaku"))
-    unit = IdFilter(method="filter_unit", label=_("Unit"), help_text="Events of this unit and every unit below it.")
-    date_from = django_filters.DateFilter(method="filter_from", label=_("Dari tanggal"),
-                                          help_text="Local date of the caller's scope (WIB/WITA/WIT).")
-    date_to = django_filters.DateFilter(method="filter_to", label=_("Sampai tanggal"))
-
-    class Meta:
-        model = AuditEvent
-        fields = ["verb", "object_type", "object_id", "actor", "unit", "date_from", "date_to"]
-
-    def is_valid(self):
-        valid = super().is_valid()
-        data = self.form.cleaned_data if valid else {}
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.form.add_error("date_to", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
-            return False
-        return valid
-
-    def _tz(self):
-        scopes = hr_scope_units(self.request.user) if self.request else []
-        return scopes[0].tzinfo if scopes else timezone.get_current_timezone()
-
-    def filter_unit(self, queryset, name, value):
-        unit = Unit.objects.filter(pk=value).first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
-
-    def filter_from(self, queryset, name, value):
-        return queryset.filter(at__gte=dt.datetime.combine(value, dt.time.min, tzinfo=self._tz()))
-
-    def filter_to(self, queryset, name, value):
-        end = value + dt.timedelta(days=1)
-        return queryset.filter(at__lt=dt.datetime.combine(end, dt.time.min, tzinfo=self._tz()))
+AUDIT_CURSORS = ("older", "newer")
 
 
 @extend_schema_view(get=extend_schema(
     summary="Audit trail of the caller's scope", tags=["hr"],
     description="Every change made in the HR admin's subtree (superusers: everything), newest first, with "
-                "who did it, on whose behalf (Plh/Plt), and the values before and after.",
+                "who did it, on whose behalf (Plh/Plt), the values before and after, and the event as a "
+                "sentence in the request language. The same read as the page /hr/audit/. Pages by cursor "
+                "(`next`/`previous`), without a count: the trail can hold millions of events.",
+    parameters=[s.AuditQuerySerializer], responses={200: s.AuditPageSerializer},
     examples=[OpenApiExample("A supervisor changed", response_only=True, value={
-        "id": 311, "at": "2026-12-01T09:12:30+07:00", "actor": "hr_dinkes", "acting_for": "",
-        "verb": "employee.updated", "object_type": "portal.employee", "object_id": "97",
-        "object_repr": "Ani Lestari (198609262015051001)",
-        "unit": {"id": 3, "code": "DINKES-P2P", "name": "Bidang P2P"},
-        "before": {"supervisor_id": 5}, "after": {"supervisor_id": 6}})],
+        "next": "https://portal.example/api/v1/hr/audit/?older=310", "previous": None, "results": [{
+            "id": 311, "at": "2026-12-01T02:12:30Z", "local_time": "2026-12-01T09:12:30+07:00",
+            "time_zone": "WIB", "actor": "hr_dinkes", "actor_name": "Sri Wahyuni", "actor_nip": "",
+            "acting_for": "", "acting": "", "verb": "employee.updated", "verb_label": "Data pegawai diubah",
+            "sentence": "Sri Wahyuni mengubah data pegawai Ani Lestari (NIP 19860926 201505 2 001)",
+            "object_type": "portal.employee", "object_id": "97",
+            "object_repr": "Ani Lestari (198609262015052001)",
+            "object_words": "Ani Lestari (NIP 19860926 201505 2 001)",
+            "unit": {"id": 3, "code": "DINKES-P2P", "name": "Bidang P2P"},
+            "before": {"supervisor_id": 5}, "after": {"supervisor_id": 6}}]})],
 ))
-class AuditEventListView(generics.ListAPIView):
+class AuditEventListView(generics.GenericAPIView):
     permission_classes = [IsHRAdmin]
     serializer_class = s.AuditEventSerializer
-    filterset_class = AuditEventFilter
-    queryset = AuditEvent.objects.none()
+    pagination_class = None  # a keyset page from the selector, as on the page
+    filter_backends: list = []
 
-    def get_queryset(self):
-        return audit_events_visible_to(self.request.user).select_related("actor", "unit")
+    def get(self, request, *args, **kwargs):
+        query = s.AuditQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        unit = None
+        if data.get("unit"):
+            unit = units_visible_to(request.user).filter(pk=data["unit"]).first()
+            if unit is None:  # outside the scope, or no such unit: nothing of it to show
+                return Response({"next": None, "previous": None, "results": []})
+        filters = AuditFilters(person=data.get("person", ""), unit=unit, verb=data.get("verb", ""),
+                               object_type=data.get("object_type", ""), object_id=data.get("object_id", ""),
+                               actor_username=data.get("actor", ""), date_from=data.get("date_from"),
+                               date_to=data.get("date_to"))
+        page = audit_page(request.user, filters, older=data.get("older"), newer=data.get("newer"),
+                          size=data.get("page_size") or PAGE_SIZE)
+        return Response({"next": self._link(request, "older", page.older),
+                         "previous": self._link(request, "newer", page.newer),
+                         "results": self.get_serializer(page.rows, many=True).data})
+
+    @staticmethod
+    def _link(request, cursor: str, value: int | None) -> str | None:
+        if value is None:
+            return None
+        url = request.build_absolute_uri()
+        for name in AUDIT_CURSORS:
+            url = remove_query_param(url, name)
+        return replace_query_param(url, cursor, value)
 
