@@ -46,40 +46,58 @@ def represented_approvers(user, on: dt.date | None = None) -> dict[int, str]:
     return out
 
 
-def _decidable_filter(approver_ids) -> Q:
-    """Mirror of :func:`approver_for` in SQL."""
-    ordinary = Q(request__special_circumstance=False, employee__supervisor_id__in=approver_ids)
-    head_decides = Q(employee__unit__head_id__in=approver_ids) & ~Q(employee__unit__head_id=F("employee_id"))
-    no_other_head = Q(employee__unit__head_id=F("employee_id")) | Q(employee__unit__head__isnull=True)
-    special = Q(request__special_circumstance=True) & (
-        head_decides | (no_other_head & Q(employee__supervisor_id__in=approver_ids)))
-    official = Q(awaiting=Step.OFFICIAL, official_id__in=approver_ids)
-    return (Q(awaiting=Step.SUPERVISOR) & (ordinary | special)) | official
+def _decidable_branches(approver_ids, status: str | None) -> list[QuerySet[RequestDay]]:
+    """Mirror of :func:`approver_for` in SQL, one branch per way of deciding, each entered through
+    an index on the approver's side (the reports, the units led, the official's partial index), so
+    that the cost follows the approver's items and not the institution's pending days."""
+    days = (RequestDay.objects.filter(status=status) if status else RequestDay.objects.all()).order_by()
+    waiting = days.filter(awaiting=Step.SUPERVISOR)
+    # The atasan langsung: every day of their reports, except keadaan khusus days another head decides.
+    reports = Employee.objects.filter(supervisor_id__in=approver_ids).values("pk")
+    own_head_or_none = Q(employee__unit__head_id=F("employee_id")) | Q(employee__unit__head__isnull=True)
+    by_supervisor = waiting.filter(employee_id__in=reports).filter(
+        Q(request__special_circumstance=False) | own_head_or_none)
+    # Keadaan khusus: the head of the employee's unit, when that is somebody else.
+    led = (Employee.objects.filter(unit__head_id__in=approver_ids).exclude(unit__head_id=F("pk")).values("pk"))
+    by_head = waiting.filter(employee_id__in=led, request__special_circumstance=True)
+    by_official = days.filter(awaiting=Step.OFFICIAL, official_id__in=approver_ids)
+    return [q.values("pk") for q in (by_supervisor, by_head, by_official)]
 
 
-def days_decidable_by(user) -> QuerySet[RequestDay]:
-    """Request days this user may approve or reject (own reports, or as Plh/Plt)."""
+def days_decidable_by(user, *, status: str | None = None) -> QuerySet[RequestDay]:
+    """Request days this user may approve or reject (own reports, or as Plh/Plt); ``status``
+    narrows every branch early (the inbox asks for pending days only)."""
     if getattr(user, "is_superuser", False):
-        return RequestDay.objects.all()
-    approver_ids = list(represented_approvers(user))
-    if not approver_ids:
+        return RequestDay.objects.filter(status=status) if status else RequestDay.objects.all()
+    approvers = represented_approvers(user)
+    if not approvers:
         return RequestDay.objects.none()
-    # Nobody decides their own days, not even as Plh/Plt of their own supervisor.
-    return RequestDay.objects.filter(_decidable_filter(approver_ids)).exclude(employee__user=user)
+    first, *rest = _decidable_branches(list(approvers), status)
+    # Nobody decides their own days, not even as Plh/Plt of their own supervisor (``approvers``
+    # always holds the user's own employee, see represented_approvers).
+    me = next(iter(approvers))
+    return RequestDay.objects.filter(pk__in=first.union(*rest)).exclude(employee_id=me)
 
 
 def request_days_visible_to(user) -> QuerySet[RequestDay]:
-    """Own days, days the user decides, and for HR the days of their subtree."""
+    """Own days, days the user decides, and for HR the days of their subtree (one UNION of
+    indexed branches, not an OR that would scan every day of the institution)."""
     me = employee_of(user)
     if getattr(user, "is_superuser", False):
         return RequestDay.objects.all()
-    q = Q(pk__in=days_decidable_by(user).values("pk"))
-    if me is not None:
-        q |= Q(employee=me)
+    if me is None:
+        branches = []
+    else:
+        # The own days are in anyway, so the decidable branches need no "not their own" here.
+        branches = [*_decidable_branches(list(represented_approvers(user)), None),
+                    RequestDay.objects.filter(employee=me).order_by().values("pk")]
     hr_people = employees_visible_to(user)
     if hr_people.exists():
-        q |= Q(employee__in=hr_people.values("pk"))
-    return RequestDay.objects.filter(q)
+        branches.append(RequestDay.objects.filter(employee__in=hr_people.values("pk")).order_by().values("pk"))
+    if not branches:
+        return RequestDay.objects.none()
+    first, *rest = branches
+    return RequestDay.objects.filter(pk__in=first.union(*rest) if rest else first)
 
 
 def day_for_decision(user, pk: int) -> RequestDay:
