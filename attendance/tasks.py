@@ -71,6 +71,12 @@ def recompute_employees(employee_ids: list[int], start: str, end: str) -> int:
     return recompute.recompute_employees(employee_ids, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
 
+@shared_task(name="attendance.recompute_day", time_limit=60, soft_time_limit=55, **RETRY_TRANSIENT)
+def recompute_day(employee_id: int, day: str) -> int:
+    """One person-day after a check-in or check-out (coalesced per person-day); safe to run twice."""
+    return recompute.recompute_employees([employee_id], dt.date.fromisoformat(day), dt.date.fromisoformat(day))
+
+
 @shared_task(name="attendance.recompute_recent", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
 def recompute_recent(today: str | None = None, days: int = recompute.NIGHTLY_DAYS) -> int:
     """Nightly: the last 35 days of every institution (ended days become TK / PSW4), then the
@@ -133,6 +139,9 @@ def recompute_after_calendar_change(*, institution_id: int | None, start: dt.dat
 
 def recompute_after_records_change(*, employee_ids, start: dt.date, end: dt.date) -> None:
     """Someone's records window changed (TMT, end date, go-live): their days from ``start``."""
+    from attendance.services.recap_freshness import recap_freshness_invalidate
+
+    recap_freshness_invalidate(start=start, employee_ids=employee_ids)  # not final until recomputed
     enqueue_on_commit("attendance.recompute_employees", kwargs={
         "employee_ids": sorted(employee_ids), "start": start.isoformat(), "end": end.isoformat()})
 
@@ -153,6 +162,8 @@ def refresh_staffing_after_plan_change(*, pairs) -> None:
 # (name, task, crontab (minute, hour, day_of_week) or interval seconds, kwargs, per-zone?)
 DEFAULTS = [
     ("Kirim email notifikasi tertunda", "portal.sweep_outbox", 60, {}, False),
+    # Also installed by portal's migration 0007 (by name; whichever runs first).
+    ("Titik periksa rantai audit", "portal.audit_checkpoint", ("50", "23", "*"), {}, False),
     ("Perbarui tingkat kehadiran yang berubah", "attendance.refresh_staffing", 60, {}, False),
     ("Hitung kehadiran 28 hari & peringatan dini", "attendance.compute_staffing_window", ("0", "1", "*"), {}, False),
     ("Kedaluwarsakan pengajuan yang lewat", "scheduling.expire_pending", ("15", "0", "*"), {}, False),

@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._harness import PY, ROOT, bench_env, fresh_database, gunicorn, run_load  # noqa: E402
 
-DB = "portal_bench_attendance"
+DB = os.environ.get("ATTENDANCE_BENCH_DB", "portal_bench_attendance")  # another name: a second copy
 HR_USERNAME = "hr.bkpsdm"  # the demo's HR admin, scoped to the whole institution
 PEAK_WINDOW_S = 3600  # DOMAIN.md: the 07:00-08:00 check-in peak
 WIB = "Asia/Jakarta"
@@ -109,7 +109,7 @@ WITH base AS (
 )
 INSERT INTO attendance_daystatus (employee_id, unit_id, date, code, work_mode, absence_kind, tl_level, tl_minutes,
                                   psw_level, psw_minutes, missing_in, missing_out, deduction_percent, note,
-                                  computed_at)
+                                  computed_at, shift_code, holiday_duty, off_schedule, implausible, permission)
 SELECT employee_id, unit_id, day,
     CASE WHEN absent IS NOT NULL THEN absent
          WHEN tl IS NOT NULL AND psw IS NOT NULL THEN 'TL_PSW' WHEN tl IS NOT NULL THEN 'TL'
@@ -123,7 +123,7 @@ SELECT employee_id, unit_id, day,
         (CASE tl WHEN 1 THEN 0.5 WHEN 2 THEN 1 WHEN 3 THEN 1.25 WHEN 4 THEN 1.5 ELSE 0 END)
         + (CASE psw WHEN 1 THEN 0.5 WHEN 2 THEN 1 WHEN 3 THEN 1.25 WHEN 4 THEN 1.5 ELSE 0 END) END,
     '',
-    (day + time '20:00') AT TIME ZONE 'Asia/Jakarta'
+    (day + time '20:00') AT TIME ZONE 'Asia/Jakarta', '', false, false, false, ''
 FROM levels
 """
 
@@ -193,6 +193,13 @@ def existing_rows(days: list[dt.date]) -> int:
     return DayStatus.objects.filter(date__in=days).count()
 
 
+def expected_generated(days: list[dt.date]) -> int:
+    """What generate_day_rows writes: one row per active employee and day."""
+    from portal.models import Employee
+
+    return Employee.objects.filter(is_active=True).count() * len(days)
+
+
 # --- Exports (each in a child process) ------------------------------------------------------
 
 
@@ -208,7 +215,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_export(kind: str, start: str, end: str, out: str) -> dict:
+def child_export(kind: str, start: str, end: str, out: str, unit: str = "PEMKOT") -> dict:
     """Run one export here and report rows, seconds and this process's peak RSS."""
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -218,7 +225,7 @@ def child_export(kind: str, start: str, end: str, out: str) -> dict:
     from portal.models import Unit
 
     user = get_user_model().objects.get(username=HR_USERNAME)
-    root = Unit.objects.get(code="PEMKOT")
+    root = Unit.objects.get(code=unit)
     report = reports.DAILY if kind.endswith("daily") else reports.MONTHLY_RECAP
     selection = reports.report_resolve(user, report=report, unit=root.pk, start=start, end=end)
     rss_before = peak_rss_mb()
@@ -230,13 +237,17 @@ def child_export(kind: str, start: str, end: str, out: str) -> dict:
             rows += 1
             yield row
 
+    if kind.startswith(("job-", "page-")):
+        return (child_page if kind.startswith("page-") else child_job)(kind, user, selection, out, rss_before)
     t0 = time.perf_counter()
     if kind.startswith("copy"):
-        sql, params = selection.report.query(selection).query.sql_with_params()
+        sql, params = copy_sql(selection)
         with connection.cursor() as cursor, open(out, "wb") as target:
             literal = cursor.cursor.mogrify(sql, params).decode()
             cursor.cursor.copy_expert(f"COPY ({literal}) TO STDOUT WITH (FORMAT csv, HEADER)", target)
             rows = cursor.cursor.rowcount + 1  # + header, as the project's count below
+    elif kind.startswith("xlsxwriter"):
+        return child_xlsxwriter(selection, out, rss_before)
     elif kind.startswith("csv"):
         with open(out, "wb") as target:
             exports.write_csv(counted(reports.report_rows(selection)), target)
@@ -251,9 +262,117 @@ def child_export(kind: str, start: str, end: str, out: str) -> dict:
             "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def run_child(env: dict, kind: str, days: list[dt.date], out: str) -> dict:
+def copy_sql(selection) -> tuple[str, tuple]:
+    """The SQL COPY runs: the report's own query; for the recap, the same rows as one statement
+    that groups the day rows by employee before joining names and sorting (its fastest form)."""
+    from attendance.models import DayStatus
+    from attendance.selectors import reports
+
+    if selection.report.slug != reports.MONTHLY_RECAP or not hasattr(reports, "RECAP_COUNTS"):
+        return selection.report.query(selection).query.sql_with_params()
+    grouped = (DayStatus.objects.filter(employee__in=selection.employees.values("pk"),
+                                        date__range=(selection.period.start, selection.period.end))
+               .values("employee_id").order_by().annotate(**reports._recap_aggregates())
+               .values_list("employee_id", *reports.RECAP_COUNTS, *reports.RECAP_EXTRA))
+    sql, params = grouped.query.sql_with_params()
+    return (f"SELECT e.nip, e.asn_type, e.name, e.jabatan, u.name, g.* FROM ({sql}) g "  # noqa: S608
+            "JOIN portal_employee e ON e.id = g.employee_id JOIN portal_unit u ON u.id = e.unit_id "
+            "ORDER BY u.path, e.name, e.id", params)
+
+
+def child_job(kind: str, user, selection, out: str, rss_before: float) -> dict:
+    """The real worker path: an ExportJob run by ``export_job_run`` (freshness check, rows, file
+    to storage), with the moment its first data row reached the writer."""
+    from attendance.models import ExportJob
+    from attendance.selectors import reports
+    from attendance.services import export_jobs
+
+    fmt = kind.split("-")[1]
+    first = {}
+    produce = reports.report_rows
+
+    def timed(*args, **kwargs):
+        for n, row in enumerate(produce(*args, **kwargs)):
+            if n == 1:
+                first["at"] = time.perf_counter()
+            yield row
+
+    reports.report_rows = timed
+    job = ExportJob.objects.create(user=user, report=selection.report.slug, params=selection.params, format=fmt,
+                                   filename=f"bench.{fmt}")
+    t0 = time.perf_counter()
+    status = export_jobs.export_job_run(job_id=job.pk)
+    seconds = time.perf_counter() - t0
+    job.refresh_from_db()
+    size = job.file.size if job.file else None
+    if job.file:
+        job.file.delete(save=False)
+    return {"kind": kind, "status": status, "error": job.error, "rows": job.rows, "seconds": seconds,
+            "first_row_s": first.get("at", t0) - t0, "bytes": size, "rss_before_mb": rss_before,
+            "peak_mb": peak_rss_mb(), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_xlsxwriter(selection, out: str, rss_before: float) -> dict:
+    """XlsxWriter alone in ``constant_memory`` mode writing the recap's rows, already in memory:
+    the floor the project's XLSX is compared with."""
+    import xlsxwriter
+
+    from attendance.selectors import reports
+
+    rows = [list(r) for r in reports.report_rows(selection)]
+    t0 = time.perf_counter()
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    sheet = workbook.add_worksheet("Rekap")
+    for number, row in enumerate(rows):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    seconds = time.perf_counter() - t0
+    return {"kind": "xlsxwriter-recap", "rows": len(rows) - 1, "seconds": seconds, "bytes": os.path.getsize(out),
+            "rss_before_mb": rss_before, "peak_mb": peak_rss_mb(),
+            "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_page(kind: str, user, selection, out: str, rss_before: float, repeat: int = 7) -> dict:
+    """The whole-institution recap page (first page, and a page further on) against ``GET
+    /api/v1/me/``: medians of interleaved requests through Django's test client (server work only)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()  # the client then sees each response's context
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    query = {"report": "monthly-recap", "unit": selection.unit.pk, "start": selection.period.start.isoformat(),
+             "end": selection.period.end.isoformat()}
+    first = client.get("/laporan/", query)
+    after = first.context.get("next_after") if first.context else None
+    pages = {"me": ("/api/v1/me/", {}), "recap-page-1": ("/laporan/", query)}
+    if after:
+        pages["recap-page-2"] = ("/laporan/", {**query, "setelah": after})
+    runs, queries, shown = {name: [] for name in pages}, {}, {}
+    for name, (path, params) in pages.items():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path, params)
+        assert response.status_code == 200, (path, response.status_code)
+        queries[name] = len(ctx.captured_queries)
+        shown[name] = len(response.context["rows"]) if response.context and "rows" in response.context else None
+    for _ in range(repeat):
+        for name, (path, params) in pages.items():
+            t0 = time.perf_counter()
+            client.get(path, params)
+            runs[name].append(time.perf_counter() - t0)
+    ms = {name: statistics.median(r) * 1000 for name, r in runs.items()}
+    return {"kind": kind, "rows": 0, "seconds": 0.0, "ms": ms, "queries": queries, "rows_shown": shown,
+            "preparing": bool(first.context and first.context.get("preparing")),
+            "ratio": {name: ms[name] / ms["me"] for name in ms}, "rss_before_mb": rss_before,
+            "peak_mb": peak_rss_mb(), "ru_maxrss_mb": 0.0}
+
+
+def run_child(env: dict, kind: str, days: list[dt.date], out: str, unit: str = "PEMKOT") -> dict:
     proc = subprocess.run([PY, __file__, "--child", kind, "--start", days[0].isoformat(), "--end",
-                           days[-1].isoformat(), "--out", out], cwd=ROOT, env=env, capture_output=True, text=True)
+                           days[-1].isoformat(), "--out", out, "--unit", unit], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
     if proc.returncode:
         raise SystemExit(f"{kind} failed:\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -264,25 +383,90 @@ def run_child(env: dict, kind: str, days: list[dt.date], out: str) -> dict:
     return result
 
 
-def bench_exports(env: dict, days: list[dt.date], out: str, repeats: int) -> dict:
-    """COPY and the project's CSV alternate (COPY first and last), so both see the same cache
-    and, as far as possible, the same load from the machine's other tenants."""
+def mark_final(days: list[dt.date]) -> None:
+    """The freshness markers the nightly pass leaves (issue 15.3): the generated rows are final,
+    so the recap does not check them employee by employee. Skipped on code without markers."""
+    try:
+        from attendance.models import RecapFreshness
+    except ImportError:
+        return
+    from django.utils import timezone
+
+    from portal.models import Unit
+
+    root = Unit.objects.get(code="PEMKOT")
+    month = days[0].replace(day=1)
+    through = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    RecapFreshness.objects.update_or_create(unit=root, month=month,
+                                            defaults={"through": through, "computed_at": timezone.now()})
+
+
+def unit_near(count: int) -> tuple[str, int]:
+    """The code of the unit (two levels below the institution at most) whose subtree holds the
+    number of employees nearest ``count``, as a ratio."""
+    import math
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT u.code, count(e.id) FROM portal_unit u JOIN portal_unit x ON x.path LIKE u.path || '%%' "
+                       "JOIN portal_employee e ON e.unit_id = x.id WHERE u.depth BETWEEN 1 AND 2 GROUP BY u.code")
+        sizes = cursor.fetchall()
+    return min(sizes, key=lambda item: abs(math.log(item[1] / count)))
+
+
+def _alternate(env, copy_kind: str, kind: str, days, out: str, repeats: int) -> dict:
+    """COPY and the project alternate (COPY first and last): the same cache, as far as possible
+    the same load from the machine's other tenants; medians compared."""
+    runs = {"copy": [], "project": []}
+    for _i in range(repeats):
+        runs["copy"].append(run_child(env, copy_kind, days, out))
+        runs["project"].append(run_child(env, kind, days, out))
+    runs["copy"].append(run_child(env, copy_kind, days, out))
+    copy_rps = statistics.median(r["rows_per_s"] for r in runs["copy"])
+    rps = statistics.median(r["rows_per_s"] for r in runs["project"])
+    result = {**runs, "copy_rows_per_s": copy_rps, "rows_per_s": rps, "ratio": rps / copy_rps,
+              "peak_mb": max(r["peak_mb"] for r in runs["project"])}
+    first = [r["first_row_s"] for r in runs["project"] if "first_row_s" in r]
+    if first:
+        result["first_row_s"] = statistics.median(first)
+    log(f"{kind}: {rps:.0f} rows/s / COPY {copy_rps:.0f} rows/s = {rps / copy_rps:.2f} (medians; aim >= 0.5); "
+        f"peak RSS {result['peak_mb']:.1f} MB" + (f"; first row {result['first_row_s']:.2f} s" if first else ""))
+    return result
+
+
+def bench_exports(env: dict, days: list[dt.date], out: str, repeats: int, parts: set[str]) -> dict:
     results: dict = {}
+    mark_final(days)
+    if "page" in parts:
+        page = run_child(env, "page-recap", days, out)
+        results["page"] = page
+        log(f"recap page: {page['ms']} ms, x /me/: { {k: round(v, 1) for k, v in page['ratio'].items()} }, "
+            f"queries {page['queries']}, rows {page['rows_shown']}, preparing {page['preparing']} (aim <= 20x)")
+    if "copy" in parts:
+        for report in ("daily", "recap"):
+            results[f"csv-{report}"] = _alternate(env, f"copy-{report}", f"csv-{report}", days, out, repeats)
     for report in ("daily", "recap"):
-        runs = {"copy": [], "csv": []}
-        for _i in range(repeats):
-            runs["copy"].append(run_child(env, f"copy-{report}", days, out))
-            runs["csv"].append(run_child(env, f"csv-{report}", days, out))
-        runs["copy"].append(run_child(env, f"copy-{report}", days, out))
-        copy_rps = statistics.median(r["rows_per_s"] for r in runs["copy"])
-        csv_rps = statistics.median(r["rows_per_s"] for r in runs["csv"])
-        results[report] = {**runs, "copy_rows_per_s": copy_rps, "csv_rows_per_s": csv_rps,
-                           "ratio": csv_rps / copy_rps, "csv_peak_mb": max(r["peak_mb"] for r in runs["csv"])}
-        log(f"CSV {report}: project {csv_rps:.0f} rows/s / COPY {copy_rps:.0f} rows/s = "
-            f"{csv_rps / copy_rps:.2f} (medians; aim >= 0.5); project peak RSS {results[report]['csv_peak_mb']:.1f} MB")
+        if "jobs" in parts or f"jobs-{report}" in parts:
+            results[f"job-csv-{report}"] = _alternate(env, f"copy-{report}", f"job-csv-{report}", days, out, repeats)
     xlsx_path = str(Path(env["PORTAL_VAR_DIR"]) / "bench-recap.xlsx")
-    results["xlsx-recap"] = run_child(env, "xlsx-recap", days, xlsx_path)
-    os.unlink(xlsx_path)
+    if "xlsx" in parts:
+        floor = [run_child(env, "xlsxwriter-recap", days, xlsx_path) for _i in range(repeats)]
+        ours = [run_child(env, "job-xlsx-recap", days, xlsx_path) for _i in range(repeats)]
+        floor_s, ours_s = statistics.median(r["seconds"] for r in floor), statistics.median(r["seconds"] for r in ours)
+        results["xlsx-recap"] = {"xlsxwriter": floor, "project": ours, "ratio": floor_s / ours_s}
+        log(f"XLSX recap: project (worker path) {ours_s:.1f} s, XlsxWriter constant_memory alone {floor_s:.1f} s: "
+            f"{floor_s / ours_s:.2f}x of XlsxWriter (aim >= 0.8)")
+    if "rss" in parts:
+        code, people = unit_near(10_000)
+        for fmt in ("csv", "xlsx"):
+            small = run_child(env, f"job-{fmt}-recap", days, xlsx_path, unit=code)
+            large = run_child(env, f"job-{fmt}-recap", days, xlsx_path)
+            results[f"rss-{fmt}"] = {"unit": code, "employees": people, "small": small, "large": large}
+            log(f"{fmt} recap peak RSS: {small['rows']} rows {small['peak_mb']:.1f} MB, {large['rows']} rows "
+                f"{large['peak_mb']:.1f} MB (aim < 150 MB, flat)")
+    if os.path.exists(xlsx_path):
+        os.unlink(xlsx_path)
     return results
 
 
@@ -388,6 +572,8 @@ def bench_http(env: dict, clients: int, ratio_count: int, peak: int) -> dict:
     finally:
         os.unlink(conf)
     punches = Punch.objects.filter(date=moment.date(), check_in_at__isnull=False).count()
+    inline = DayStatus.objects.filter(date=moment.date()).count()
+    worker = derive_like_the_worker(moment, ratio_count)
     statuses = DayStatus.objects.filter(date=moment.date()).count()
     base_rps = (base1.rps + base2.rps) / 2
     base_p99 = (base1.pct(99) + base2.pct(99)) / 2
@@ -396,13 +582,40 @@ def bench_http(env: dict, clients: int, ratio_count: int, peak: int) -> dict:
         "baseline": [_load(base1), _load(base2)], "check_in": _load(check), "peak": _load(morning),
         "check_in_ratio_rps": check.rps / base_rps if base_rps else 0.0,
         "check_in_ratio_p99": check.pct(99) / base_p99 if base_p99 else 0.0,
-        "punches_recorded": punches, "day_statuses_recorded": statuses,
+        "punches_recorded": punches, "day_statuses_at_response": inline, "day_statuses_recorded": statuses,
+        "deferred_derivation": worker,
         "peak_fits_window": morning.seconds <= PEAK_WINDOW_S,
     }
     log(f"check-in / trivial: throughput {summary['check_in_ratio_rps']:.2f}x, "
         f"p99 {summary['check_in_ratio_p99']:.2f}x; "
-        f"punches recorded {punches} of {ratio_count + peak}; day statuses {statuses}")
+        f"punches recorded {punches} of {ratio_count + peak}; day statuses {inline} when the load ended, "
+        f"{statuses} after the deferred derivation")
     return summary
+
+
+def derive_like_the_worker(moment: dt.datetime, sample: int) -> dict:
+    """The check-in derives the day status after the commit (attendance.recompute_day, coalesced
+    per person-day); no worker runs during the load. Run that task's body here for every punched
+    person-day still without a status, at the server's clock, and time the first ``sample`` of
+    them: the cost the worker takes off the request."""
+    import time_machine
+
+    from attendance import tasks
+    from attendance.models import DayStatus, Punch
+
+    day = moment.date()
+    missing = list(Punch.objects.filter(date=day).exclude(
+        employee_id__in=DayStatus.objects.filter(date=day).values("employee_id")).values_list("employee_id", flat=True))
+    timed = []
+    with time_machine.travel(moment + dt.timedelta(hours=1), tick=True):
+        for i, employee_id in enumerate(missing):
+            t0 = time.perf_counter()
+            tasks.recompute_day(employee_id, day.isoformat())
+            if i < sample:
+                timed.append(time.perf_counter() - t0)
+    ms = statistics.mean(timed) * 1000 if timed else 0.0
+    log(f"deferred derivation: {len(missing)} person-days, {ms:.1f} ms each (serial, the worker's share)")
+    return {"person_days": len(missing), "mean_ms": ms}
 
 
 def _load(result) -> dict:
@@ -431,12 +644,15 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--start", help=argparse.SUPPRESS)
     parser.add_argument("--end", help=argparse.SUPPRESS)
+    parser.add_argument("--unit", default="PEMKOT", help=argparse.SUPPRESS)
+    parser.add_argument("--exports-only", help="comma-separated parts of the export section: "
+                        "copy,page,jobs (or jobs-daily, jobs-recap),xlsx,rss (default all)")
     args = parser.parse_args()
 
     env = bench_env(DB)
     if args.child:
         setup_django(env)
-        print(json.dumps(child_export(args.child, args.start, args.end, args.out)))
+        print(json.dumps(child_export(args.child, args.start, args.end, args.out, args.unit), default=str))
         return
 
     results: dict = {"args": vars(args)}
@@ -457,13 +673,14 @@ def main() -> None:
         setup_django(env)
     days = export_days(args.days)
     log(f"days: {days[0]} .. {days[-1]} ({len(days)} working days)")
-    if not reuse or existing_rows(days) != args.employees * len(days):
+    if not reuse or existing_rows(days) != expected_generated(days):
         results["generated"] = generate_day_rows(days)
         log(f"generated with SQL: {results['generated']}")
     results["days"] = [days[0].isoformat(), days[-1].isoformat(), len(days)]
 
     if not args.skip_exports:
-        results["exports"] = bench_exports(env, days, args.out, args.repeats)
+        parts = set((args.exports_only or "page,copy,jobs,xlsx,rss").split(","))
+        results["exports"] = bench_exports(env, days, args.out, args.repeats, parts)
     if not args.skip_http:
         results["http"] = bench_http(env, args.clients, args.ratio_requests, args.peak)
     if args.json:

@@ -42,7 +42,8 @@ def db_name(employees: int) -> str:
 
 def prepare(employees: int, reuse: bool) -> tuple[dict, float | None]:
     env = bench_env(db_name(employees))
-    if reuse:
+    if reuse:  # the code may have gained migrations since the seeding
+        subprocess.run([PY, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         return env, None
     fresh_database(env, db_name(employees))
     t0 = time.perf_counter()
@@ -57,7 +58,9 @@ def measure(env: dict, repeat: int) -> dict:
     """Run in a child process per size (one Django setup per database)."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.inbox_bench import _child; "
             f"print(repr(_child({repeat})))")
-    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    out = subprocess.run([PY, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(out.stderr)
     return eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own child's repr of a dict
 
 

@@ -6,6 +6,10 @@ Prints throughput and p50/p99 of (1) a trivial authenticated API view (the basel
 (2) submitting a one-day WFH request, (3) approving pending days with many approvals racing
 for the same unit-days; each as a ratio to the baseline; then the number of unit-days whose
 approved absences break the minimum (must be 0).
+
+The baseline runs before, between and after the two phases, and each phase is compared with
+the mean of the baselines on either side of it: on a shared machine the load of other jobs
+moves the baseline by 2x within minutes, and a single baseline made the ratios mostly noise.
 """
 
 from __future__ import annotations
@@ -118,8 +122,10 @@ def main() -> None:
 
     with gunicorn(env) as port:
         run_load("warm-up", port, baseline_jobs[:200], args.clients)
-        base = run_load("trivial view (GET /me/)", port, baseline_jobs, args.clients)
+        third = len(baseline_jobs) // 3
+        base = run_load("trivial view (GET /me/)", port, baseline_jobs[:third], args.clients)
         submit = run_load("submit WFH day", port, submit_jobs, args.clients, ok_statuses=(201, 400))
+        base2 = run_load("trivial view (GET /me/) 2", port, baseline_jobs[third:2 * third], args.clients)
         from scheduling.models import RequestDay, Status
 
         approve_jobs = []
@@ -129,11 +135,13 @@ def main() -> None:
         rng.shuffle(approve_jobs)
         approve = run_load("approve day (racing)", port, approve_jobs, args.clients,
                            ok_statuses=(200, 400, 409))
+        base3 = run_load("trivial view (GET /me/) 3", port, baseline_jobs[2 * third:], args.clients)
 
     print(f"\nclients={args.clients} units={args.units} staff/unit={args.staff} days={len(days)}")
-    print(base.line())
-    print(submit.line(base))
-    print(approve.line(base))
+    for result in (base, submit, base2, approve, base3):
+        print(result.line())
+    print(f"submit / trivial: {submit.rps / ((base.rps + base2.rps) / 2):.2f}x (mean of the baselines around it)")
+    print(f"approve / trivial: {approve.rps / ((base2.rps + base3.rps) / 2):.2f}x (mean of the baselines around it)")
     print("submit statuses:", dict(sorted(submit.statuses.items())))
     print("approve statuses:", dict(sorted(approve.statuses.items())))
     approved = RequestDay.objects.filter(status=Status.APPROVED).count()

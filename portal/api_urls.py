@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from portal.api.views.audit import AuditCheckpointViewSet
 from portal.api.views.auth import MeView, TokenView
 from portal.api.views.calendar import RamadanPeriodViewSet, WorkPatternViewSet
 from portal.api.views.hr import (
@@ -28,6 +29,7 @@ router.register("calendar-overrides", CalendarOverrideViewSet, basename="api-cal
 router.register("work-patterns", WorkPatternViewSet, basename="api-work-pattern")
 router.register("ramadan-periods", RamadanPeriodViewSet, basename="api-ramadan-period")
 router.register("notifications", NotificationViewSet, basename="api-notification")
+router.register("audit/checkpoints", AuditCheckpointViewSet, basename="api-audit-checkpoint")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

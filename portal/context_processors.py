@@ -29,11 +29,25 @@ def navigation_menu(request):
     return groups
 
 
+def _banners(request):
+    """A callable the base template calls once: the banners of this user, read once per request."""
+
+    def banners() -> list:
+        if not hasattr(request, "_nav_banners"):
+            from portal.banners import banners_for
+
+            request._nav_banners = banners_for(request.user)
+        return request._nav_banners
+
+    return banners
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_roles": [], "nav_employee": None, "nav_unread": 0, "nav_menu": []}
+        return {"nav_roles": [], "nav_employee": None, "nav_unread": 0, "nav_menu": [], "nav_banners": []}
     if not hasattr(request, "_nav_roles"):
         request._nav_roles = roles_of(user)
     return {"nav_roles": request._nav_roles, "nav_employee": employee_of(user),
-            "nav_unread": _unread_counter(request), "nav_menu": navigation_menu(request)}
+            "nav_unread": _unread_counter(request), "nav_menu": navigation_menu(request),
+            "nav_banners": _banners(request)}

@@ -6,6 +6,7 @@ set, the portal runs on an embedded default that needs no server: SQLite under
 """
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import environ
@@ -26,6 +27,12 @@ if not SECRET_KEY:
     if not (DEBUG or env.bool("PORTAL_ALLOW_DEV_SECRET", default=False)):
         raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG=1.")
     SECRET_KEY = _DEV_SECRET
+
+# Signs the audit chain's nightly checkpoints (HMAC-SHA256). Kept in the environment, never in the
+# database, so whoever can rewrite the database cannot re-sign. Unset (development, tests): derived
+# from SECRET_KEY, which production should not rely on (docs/security.md §8).
+AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="") or hashlib.sha256(
+    b"portal-audit-checkpoint:" + SECRET_KEY.encode()).hexdigest()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -277,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "ImplausibleStatusEnum": "attendance.models.ImplausibleStatus",
         "MonthClosureStateEnum": "attendance.selectors.closing.ClosureState",
         "LeaveDocumentRuleEnum": "scheduling.models.DocumentRule",
+        "CalendarFeedKindEnum": "scheduling.models.FeedKind",
         "VerdictSeverityEnum": ["block", "warn", "info"],
     },
 }

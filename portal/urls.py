@@ -27,6 +27,8 @@ urlpatterns = [
     path("hr/import/", hr.import_people, name="hr-import"),
     path("hr/supervisor-check/", hr.supervisor_check, name="hr-supervisor-check"),
     path("hr/audit/", audit.audit_log, name="hr-audit"),
+    path("hr/audit/checkpoint/", audit.audit_checkpoints, name="hr-audit-checkpoints"),
+    path("hr/audit/checkpoint/<int:pk>/unduh/", audit.audit_checkpoint_download, name="hr-audit-checkpoint-download"),
     path("hr/jam-kerja/", calendar.work_patterns, name="hr-work-patterns"),
     path("hr/jam-kerja/unit/<int:unit_id>/", calendar.work_pattern_unit, name="hr-work-pattern-unit"),
     path("hr/jam-kerja/unit/<int:unit_id>/pola/<int:pattern_id>/", calendar.work_pattern_unit,

@@ -4,6 +4,8 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from scheduling.api.coverage import CoverageView, InboxView, TeamCalendarView
+from scheduling.api.emergency import EmergencyViewSet
+from scheduling.api.feeds import CalendarFeedListView, CalendarFeedRevokeView
 from scheduling.api.leave import (
     EmployeeLeaveView,
     KindRulesView,
@@ -15,11 +17,13 @@ from scheduling.api.leave import (
 )
 from scheduling.api.policies import CoveragePolicyViewSet, FwaWindowViewSet
 from scheduling.api.requests import RequestDayHistoryView, RequestDayViewSet
+from scheduling.api.rota import MyPreferenceView, PlanCellsView, PlanDetailView, PlanListView, PlanPublishView
 
 router = SimpleRouter()
 router.register("requests", RequestDayViewSet, basename="api-request-day")
 router.register("policies", CoveragePolicyViewSet, basename="api-policy")
 router.register("fwa-windows", FwaWindowViewSet, basename="api-fwa-window")
+router.register("emergencies", EmergencyViewSet, basename="api-emergency")
 
 urlpatterns = [
     path("coverage/", CoverageView.as_view(), name="api-coverage"),
@@ -33,5 +37,13 @@ urlpatterns = [
     path("leave/employees/<int:pk>/opening/", LeaveOpeningView.as_view(), name="api-leave-opening"),
     path("leave/employees/<int:pk>/adjustments/", LeaveAdjustmentView.as_view(), name="api-leave-adjustments"),
     path("leave/me/", MyLeaveView.as_view(), name="api-leave-me"),
+    path("rota/preferences/", MyPreferenceView.as_view(), name="api-rota-preferences"),
+    path("rota/plans/", PlanListView.as_view(), name="api-rota-plans"),
+    path("rota/plans/<int:pk>/", PlanDetailView.as_view(), name="api-rota-plan"),
+    path("rota/plans/<int:pk>/cells/", PlanCellsView.as_view(), name="api-rota-plan-cells"),
+    path("rota/plans/<int:pk>/publish/", PlanPublishView.as_view(), name="api-rota-plan-publish"),
+    path("me/calendar-feeds/", CalendarFeedListView.as_view(), name="api-calendar-feeds"),
+    path("me/calendar-feeds/<str:kind>/revoke/", CalendarFeedRevokeView.as_view(),
+         name="api-calendar-feed-revoke"),
     *router.urls,
 ]

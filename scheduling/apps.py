@@ -8,9 +8,11 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Rencana kerja dan persetujuan")
 
     def ready(self):
+        from portal import banners
         from portal import navigation as nav
         from portal.selectors import ROLE_EMPLOYEE, ROLE_HR_ADMIN, ROLE_SUPERUSER, ROLE_SUPERVISOR
         from scheduling.selectors import home
+        from scheduling.selectors.emergency import emergency_banners
 
         deciders = (ROLE_SUPERVISOR, ROLE_SUPERUSER)
         hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
@@ -20,6 +22,8 @@ class SchedulingConfig(AppConfig):
             nav.entry(nav.ME, 30, _("Pengajuan saya"), "scheduling:my-requests", ROLE_EMPLOYEE),
             nav.entry(nav.ME, 35, _("Cuti saya"), "scheduling:my-leave", ROLE_EMPLOYEE,
                       description=_("Sisa cuti tahunan per tahun dan penyesuaian dari admin kepegawaian.")),
+            nav.entry(nav.ME, 40, _("Kalender di ponsel"), "scheduling:calendar-feeds", ROLE_EMPLOYEE,
+                      description=_("Rencana kerja Anda (dan kehadiran tim) di kalender ponsel.")),
             nav.entry(nav.TEAM, 10, _("Persetujuan pengajuan"), "scheduling:inbox", *deciders,
                       description=_("Setujui atau tolak pengajuan bawahan dengan melihat kehadiran unit.")),
             nav.entry(nav.TEAM, 20, _("Kalender tim"), "scheduling:team", ROLE_SUPERVISOR, *hr,
@@ -31,6 +35,18 @@ class SchedulingConfig(AppConfig):
             nav.entry(nav.HR, 40, _("Kebijakan WFH/WFA"), "scheduling:policies", *hr, also=["scheduling:fwa"],
                       description=_("Batas kehadiran minimal di kantor dan hari fleksibel per unit, jendela FWA "
                                     "instansi.")),
+        )
+        nav.register(nav.entry(nav.HR, 45, _("Keadaan darurat"), "scheduling:emergencies", *hr,
+                               description=_("Tetapkan aturan kerja sementara untuk unit yang terdampak banjir, "
+                                             "kabut asap, wabah atau acara nasional, dan akhiri lebih awal.")))
+        banners.register_banner("scheduling-emergency", emergency_banners)
+        nav.register(
+            nav.entry(nav.ME, 38, _("Preferensi hari fleksibel"), "scheduling:rota-preferences", ROLE_EMPLOYEE,
+                      description=_("Hari yang Anda inginkan untuk WFH/WFA dan hari yang tidak memungkinkan.")),
+            nav.entry(nav.TEAM, 25, _("Rota unit"), "scheduling:rota", ROLE_SUPERVISOR, *hr,
+                      also=["scheduling:rota-plan"],
+                      description=_("Usulan rota bulanan yang adil, sesuai aturan kehadiran unit; ubah lalu "
+                                    "terbitkan.")),
         )
         nav.register_panel(nav.PLAN, 10, "scheduling-plan", "scheduling/home/plan.html", home.plan_panel,
                            ROLE_EMPLOYEE)

@@ -16,7 +16,8 @@ from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from portal.selectors.unit_search import other_office_units
 from portal.uploads import ACCEPT
-from scheduling.models import CUTI_KINDS, CoveragePolicy, Kind, Mode
+from scheduling.models import CUTI_KINDS, CoveragePolicy, EmergencyProfile, Kind, Mode
+from scheduling.services.emergency import emergency_clean
 from scheduling.services.fwa import fwa_window_clean
 from scheduling.services.policies import (
     ESSENTIAL_MINIMUM,
@@ -336,6 +337,39 @@ class FwaWindowForm(ServiceErrorsMixin, forms.Form):
             try:
                 data["name"] = fwa_window_clean(name=data["name"], start=data["start"], end=data["end"],
                                                 units=list(data["units"]))
+            except ValidationError as exc:
+                self.add_service_errors(exc)
+        return data
+
+
+class EmergencyForm(ServiceErrorsMixin, forms.Form):
+    """Declaring an emergency: shape only; :func:`scheduling.services.emergency_clean` decides."""
+
+    name = forms.CharField(label=_("Keadaan darurat"), max_length=200,
+                           help_text=_("Mis. Banjir Jakarta Timur, kabut asap, Sidang Umum MPR."))
+    legal_basis = forms.CharField(label=_("Dasar hukum (surat edaran)"), max_length=255,
+                                  help_text=_("Mis. SE Sekda No. 800/123/2026."))
+    document_ref = forms.CharField(label=_("Nomor / tautan dokumen"), max_length=255, required=False)
+    profile = forms.ChoiceField(label=_("Profil"), widget=forms.RadioSelect, choices=EmergencyProfile.choices)
+    start = DateField(label=_("Mulai"), widget=DateInput())
+    end = DateField(label=_("Selesai"), widget=DateInput())
+    units = UnitChoices(label=_("Unit (beserta sub-unitnya)"), queryset=Unit.objects.none(),
+                        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        units = units_visible_to(user).order_by("path")
+        self.fields["units"].queryset = units
+        self.fields["units"].base_depth = min(units.values_list("depth", flat=True), default=0)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                data.update(emergency_clean(actor=self.user, name=data["name"], legal_basis=data["legal_basis"],
+                                            document_ref=data["document_ref"], profile=data["profile"],
+                                            start=data["start"], end=data["end"], units=list(data["units"])))
             except ValidationError as exc:
                 self.add_service_errors(exc)
         return data

@@ -21,6 +21,30 @@ DEFAULT_WEEKLY_CAP = 2  # Permen PANRB 4/2025: at most 2 location-flexible days 
 WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
+# Emergency profiles (scheduling.models.EmergencyProfile): what an emergency changes while in force.
+ESSENTIAL_ONLY, CAPS_LIFTED, WFH_AUTO, ALL_IN_OFFICE = "essential_only", "caps_lifted", "wfh_auto", "all_in_office"
+LIFTS_CAPS = frozenset({ESSENTIAL_ONLY, CAPS_LIFTED, WFH_AUTO})
+AUTO_APPROVES = frozenset({ESSENTIAL_ONLY, WFH_AUTO})
+
+
+@dataclass(frozen=True)
+class EmergencyRule:
+    """An emergency in force for a unit and date, as the rules see it."""
+
+    id: int
+    name: str
+    legal_basis: str
+    profile: str
+
+    @property
+    def lifts_caps(self) -> bool:
+        return self.profile in LIFTS_CAPS
+
+    @property
+    def auto_approves(self) -> bool:
+        return self.profile in AUTO_APPROVES
+
+
 @dataclass(frozen=True)
 class Policy:
     """The effective policy of one unit on one date, after inheritance."""
@@ -37,6 +61,7 @@ class Policy:
     min_months_since_placement: int | None = None
     mode: str = BLOCK
     count_pending: bool = False
+    emergency: EmergencyRule | None = None  # an overlay, never stored in a policy row
 
 
 _SCALARS = ("min_office_share", "min_office_headcount", "weekly_cap", "monthly_cap", "exclude_disciplinary",
@@ -63,6 +88,18 @@ def merge_policies(layers: list[dict]) -> Policy:
             essential[jabatan] = minimum
         policy = replace(policy, **changes)
     return replace(policy, essential=tuple(sorted(essential.items())))
+
+
+def under_emergency(policy: Policy, emergency: EmergencyRule | None) -> Policy:
+    """The policy as an emergency in force changes it. Essential-only keeps only the essential
+    positions' minimums (share, headcount, per-weekday shares, mandatory weekdays and blackout
+    dates are lifted); every other profile acts through its verdicts (caps, office)."""
+    if emergency is None:
+        return policy
+    if emergency.profile == ESSENTIAL_ONLY:
+        return replace(policy, min_office_share=None, min_office_headcount=None, weekday_min_share={},
+                       mandatory_weekdays=frozenset(), blackout_dates=frozenset(), emergency=emergency)
+    return replace(policy, emergency=emergency)
 
 
 def _as_date(value) -> dt.date:
@@ -142,7 +179,8 @@ def evaluate_day(policy: Policy, ctx: DayContext) -> list[Verdict]:
     """Every rule that this day would break or come close to, most serious first."""
     verdicts: list[Verdict] = []
     if ctx.flexible:
-        verdicts += _eligibility(policy, ctx) + _calendar_rules(policy, ctx) + _caps(policy, ctx)
+        verdicts += (_emergency(policy) + _eligibility(policy, ctx) + _calendar_rules(policy, ctx)
+                     + _caps(policy, ctx))
     verdicts += _coverage(policy, ctx) + _essential(policy, ctx)
     return by_severity(verdicts)
 
@@ -151,6 +189,19 @@ def by_severity(verdicts: list[Verdict]) -> list[Verdict]:
     """Most serious first, keeping the order within a severity."""
     order = {BLOCK: 0, WARN: 1, INFO: 2}
     return sorted(verdicts, key=lambda v: order[v.severity])
+
+
+def _emergency(policy: Policy) -> list[Verdict]:
+    """A flexible day under an emergency: refused when everyone must be in the office, else told
+    which emergency (and circular) relaxes the rules. Absences never meet an emergency."""
+    emergency = policy.emergency
+    if emergency is None:
+        return []
+    params = {"id": emergency.id, "name": emergency.name, "basis": emergency.legal_basis,
+              "profile": emergency.profile}
+    if emergency.profile == ALL_IN_OFFICE:
+        return [Verdict("emergency_office", BLOCK, params)]
+    return [Verdict("emergency", INFO, params)]
 
 
 def _eligibility(policy: Policy, ctx: DayContext) -> list[Verdict]:
@@ -173,6 +224,8 @@ def _calendar_rules(policy: Policy, ctx: DayContext) -> list[Verdict]:
 
 
 def _caps(policy: Policy, ctx: DayContext) -> list[Verdict]:
+    if policy.emergency is not None and policy.emergency.lifts_caps:
+        return []  # the emergency's own verdict says so
     if ctx.cap_free:  # the circular chose the day, not the employee: said, never refused
         return [Verdict("fwa_day", INFO, {"name": ctx.cap_free_basis})]
     if ctx.special_circumstance:
@@ -235,6 +288,8 @@ def render_message(rule: str, p: dict) -> str:
     if rule == "fwa_day":
         return _("Hari kerja fleksibel menurut %(name)s: tidak dihitung dalam batas hari fleksibel per minggu "
                  "dan per bulan; aturan kehadiran unit tetap berlaku.") % p
+    if rule in ("emergency", "emergency_office"):
+        return _emergency_message(rule, p)
     if rule == "mandatory_weekday":
         return _("%(unit)s: hari %(day)s adalah hari wajib di kantor.") % {
             "unit": p["unit"], "day": _(WEEKDAY_NAMES[p["weekday"]])}
@@ -256,6 +311,20 @@ def render_message(rule: str, p: dict) -> str:
     if rule == "past":
         return _("%(date)s sudah lewat.") % {"date": fmt.long_date(p["date"])}
     return _leave_message(rule, p)
+
+
+def _emergency_message(rule: str, p: dict) -> str:
+    if rule == "emergency_office":
+        return _("Keadaan darurat %(name)s (%(basis)s): semua pegawai bekerja di kantor; WFH/WFA dan kerja di "
+                 "kantor lain tidak dapat disetujui. Cuti, sakit dan dinas luar tetap dapat diajukan.") % p
+    relief = {
+        ESSENTIAL_ONLY: _("hanya jabatan esensial yang wajib di kantor, batas hari fleksibel tidak berlaku, dan "
+                          "WFH/WFA disetujui otomatis selama jabatan esensial terpenuhi"),
+        CAPS_LIFTED: _("batas hari fleksibel per minggu dan per bulan tidak berlaku"),
+        WFH_AUTO: _("batas hari fleksibel tidak berlaku dan WFH/WFA disetujui otomatis selama aturan kehadiran "
+                    "unit terpenuhi"),
+    }.get(p.get("profile"), "")
+    return _("Keadaan darurat %(name)s (%(basis)s): %(relief)s.") % {**p, "relief": relief}
 
 
 def _kind_name(kind: str) -> str:

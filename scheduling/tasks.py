@@ -41,3 +41,11 @@ def _zones():
     import zoneinfo
 
     return [zoneinfo.ZoneInfo(z) for z in TimeZone.values]
+
+
+@shared_task(name="scheduling.emergency_notify", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
+def emergency_notify(emergency_id: int, after_pk: int = 0) -> int:
+    """Tell one batch of the employees an emergency affects; it sends the next batch itself."""
+    from scheduling.services.emergency import emergency_notify as notify_batch
+
+    return notify_batch(emergency_id, after_pk)

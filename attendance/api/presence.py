@@ -148,7 +148,8 @@ class PunchView(APIView):
     def punch(self, request, service):
         data = _input(LocationSerializer, request.data)
         punch, changed = service(actor=request.user, source=Source.API, **data)
-        body = PunchSerializer(punch, context={"action": self.action_name}).data
+        zones = {punch.unit_id: punch.unit.effective_time_zone}  # the service resolved it: no query
+        body = PunchSerializer(punch, context={"action": self.action_name, "time_zones": zones}).data
         return body, changed
 
 

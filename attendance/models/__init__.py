@@ -11,6 +11,7 @@ from .presence import (
     Source,
     WorkMode,
 )
+from .recap import RecapFreshness
 from .rules import AttendanceRules, Band, BandKind, ImplausibleStatus
 from .schedule import RosterEntry, Shift
 from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, StaffingStatus, UnitStaffChange
@@ -18,6 +19,6 @@ from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, Staffing
 __all__ = [
     "ABSENCE_COLUMNS", "AttendanceRules", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus",
     "DayStatus", "ExportJob", "ExportStatus", "ImplausibleStatus", "MODE_BY_KIND", "PartialPermission",
-    "PermissionKind", "PermissionStatus", "Punch", "RosterEntry", "Shift", "Source", "StaffingAlert",
+    "PermissionKind", "PermissionStatus", "Punch", "RecapFreshness", "RosterEntry", "Shift", "Source", "StaffingAlert",
     "StaffingSnapshot", "StaffingStatus", "TkNotice", "TkNoticeKind", "UnitStaffChange", "WorkMode",
 ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
+import operator
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,15 +23,32 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Substr
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from attendance import rules
-from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, WorkMode
+from attendance.models import Correction, CorrectionStatus, DayStatus, Punch, RecapFreshness, WorkMode
 from attendance.selectors.schedule import expected_rows
 from portal.exports import PdfLayout
 from portal.formatting import distance_text, short_date
@@ -185,7 +204,11 @@ def report_resolve(user, *, report: str, unit: int | str | None = None, month: s
         raise Http404
     people = scope.employees()
     chosen = _scoped_unit(scope, unit)
-    if chosen is not None:
+    if chosen is not None and (scope.superuser or scope.hr_units.filter(pk=chosen.pk).exists()):
+        # Everyone under a unit the caller administers is in scope: the subtree alone, without the
+        # union of scopes that keeps PostgreSQL from walking the tree in order.
+        people = Employee.objects.filter(unit__path__startswith=chosen.path)
+    elif chosen is not None:
         people = people.filter(unit__path__startswith=chosen.path)
     if employee not in (None, ""):
         people = people.filter(pk=_int_or_404(employee))
@@ -235,21 +258,55 @@ def _scoped_unit(scope: Scope, unit) -> Unit | None:
 # --- Making sure the day statuses exist ------------------------------------------------
 
 
-def _finished_until() -> dt.date:
+def finished_until() -> dt.date:
     """The last date already over in every Indonesian time zone (WIB is the westmost)."""
     return timezone.localtime(timezone=zoneinfo.ZoneInfo(TimeZone.WIB)).date() - dt.timedelta(days=1)
+
+
+_finished_until = finished_until
+
+
+def final_through(selection: Selection, start: dt.date, last: dt.date) -> dt.date:
+    """The last day of [start, last] up to which the nightly pass left the selection's day
+    statuses final (:class:`RecapFreshness` of its institution, or of every institution for a
+    selection without a unit); ``start - 1`` when it left nothing to rely on."""
+    from portal.selectors.closures import months_between
+
+    roots = ([selection.unit.ancestor_ids[0]] if selection.unit is not None
+             else list(Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True)))
+    months = months_between(start, last)
+    marks = {(u, m): t for u, m, t in RecapFreshness.objects.filter(unit_id__in=roots, month__in=months)
+             .values_list("unit_id", "month", "through")}
+    covered = start - dt.timedelta(days=1)
+    for month in months:
+        throughs = [marks.get((root, month)) for root in roots]
+        if not roots or None in throughs:
+            break
+        through = min(throughs)
+        if through < covered + dt.timedelta(days=1):
+            break
+        covered = min(through, last)
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        if covered < min(last, following - dt.timedelta(days=1)):
+            break
+    return covered
 
 
 def stale_employee_ids(selection: Selection) -> list[int]:
     """Active employees whose rows for finished days are missing, computed before the day ended,
     or still waiting for the day to finish.
 
+    The days the nightly pass left final (:func:`final_through`) are not asked again: only the
+    finished days after them are checked employee by employee (usually none, or yesterday).
     Days not yet over everywhere (today) are always recomputed by :func:`ensure_day_statuses`.
     """
-    start, last = selection.period.start, min(selection.period.end, _finished_until())
-    people = selection.employees.filter(is_active=True)
+    start, last = selection.period.start, min(selection.period.end, finished_until())
     if last < start:
         return []
+    start = final_through(selection, start, last) + dt.timedelta(days=1)
+    if last < start:
+        return []
+    people = selection.employees.filter(is_active=True)
     expected = expected_rows(people, start, last)
     counts = (DayStatus.objects.filter(employee__in=people.values("pk"), date__range=(start, last))
               .values("employee_id").order_by()
@@ -287,10 +344,12 @@ def ensure_day_statuses(selection: Selection, *, employee_ids: list[int] | None 
     period = selection.period
     ids = stale_employee_ids(selection) if employee_ids is None else employee_ids
     written = 0
+    tail = _tail(selection)
+    if not ids and not tail:
+        return 0
     units = _units_by_id(selection.employees.values("unit_id"))
     for i in range(0, len(ids), batch):
         written += compute_day_statuses(_with_units(ids[i:i + batch], units), period.start, period.end)
-    tail = _tail(selection)
     if tail:  # today is never final: always recomputed
         active = list(selection.employees.filter(is_active=True).exclude(pk__in=ids).values_list("pk", flat=True))
         for i in range(0, len(active), batch):
@@ -325,12 +384,28 @@ class Report:
     title: object
     columns: tuple[Column, ...]
     query: Callable[[Selection], QuerySet]
-    row: Callable[[dict, Selection], list]
+    row: Callable[[object, Selection], list]
     pdf: PdfLayout | None = None  # reports with a printed form
     totals: Callable[[Selection], list] | None = None  # the last row of a whole report
+    # Reports read per employee in the file's order (the recap): ``items(selection, after, limit)``
+    # yields them from after a keyset position, and ``tally()`` adds the totals row up while the
+    # rows stream, instead of aggregating everything a second time.
+    items: Callable[..., Iterator] | None = None
+    tally: Callable[[], Tally] | None = None
+    size: Callable[[Selection], int] | None = None  # a cheap upper bound of the rows, for progress
 
     def header(self) -> list[str]:
         return [str(c.label) for c in self.columns]
+
+
+class Tally:
+    """The totals row of a whole report, summed from its rows as they are written."""
+
+    def add(self, row: list) -> None:
+        raise NotImplementedError
+
+    def row(self) -> list:
+        raise NotImplementedError
 
 
 def report_rows(selection: Selection, *, offset: int = 0, limit: int | None = None,
@@ -340,16 +415,77 @@ def report_rows(selection: Selection, *, offset: int = 0, limit: int | None = No
     report = selection.report
     if header:
         yield report.header()
+    if report.items is not None:
+        if limit is not None:
+            items = itertools.islice(report.items(selection, None, offset + limit), offset, None)
+            yield from (report.row(item, selection) for item in items)
+            return
+        yield from _tallied(selection)
+        return
     qs = report.query(selection)
     if limit is not None:
         qs = qs[offset:offset + limit]
         rows = qs
+    elif connections[qs.db].vendor == "postgresql" and not connections[qs.db].in_atomic_block:
+        rows = _streamed(qs)
     else:
         rows = _every_row(qs)
     for item in rows:
         yield report.row(item, selection)
     if limit is None and report.totals is not None:
         yield report.totals(selection)
+
+
+def _tallied(selection: Selection) -> Iterator[list]:
+    report = selection.report
+    tally = report.tally()
+    make, add = report.row, tally.add
+    for item in report.items(selection, None, None):
+        row = make(item, selection)
+        add(row)
+        yield row
+    yield tally.row()
+
+
+@dataclass
+class Page:
+    """One page of a report read by keyset: its rows, where the next page starts, and the totals
+    row when this is the last page (the file's last row sits under its last data row too)."""
+
+    rows: list[list]
+    next_after: int | None  # the employee id the next page starts after; None on the last page
+    totals: list | None
+    employee_ids: list[int]
+
+
+def report_page(selection: Selection, *, after: int | None = None, size: int = 50) -> Page:
+    """The ``size`` rows after the employee ``after`` (keyset on the file's order), read as the
+    file reads them: the page is rows of the file, never a separate query that could differ."""
+    report = selection.report
+    position = _position_of(after) if after is not None else None
+    items = list(report.items(selection, position, size + 1))
+    last = len(items) <= size
+    items = items[:size]
+    rows = [report.row(item, selection) for item in items]
+    ids = [item[0][0] for item in items]
+    totals = report_totals(selection) if last and (rows or position is None) else None
+    return Page(rows, None if last else ids[-1], totals, ids)
+
+
+def _position_of(employee_id: int) -> tuple | None:
+    found = Employee.objects.filter(pk=employee_id).values_list("unit__path", "name", "pk").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def report_size(selection: Selection) -> int:
+    """An upper bound of a whole report's rows without reading them (export progress, and whether
+    a download must become a job): people, units or people × days."""
+    report = selection.report
+    if report.size is not None:
+        return report.size(selection)
+    return report_count(selection)
 
 
 def report_totals(selection: Selection) -> list | None:
@@ -383,6 +519,63 @@ def _every_row(qs: QuerySet) -> Iterator:
     if first is not None:
         yield first
         yield from rows
+
+
+_END = object()
+
+
+def _streamed(qs: QuerySet) -> Iterator:
+    """PostgreSQL outside a transaction (the export worker): a thread reads the rows on its own
+    connection, inside a transaction of its own, while this one writes them. The cursor is then
+    not ``WITH HOLD`` (which materialises the whole result before the first row), PostgreSQL
+    produces the next chunk while Python formats this one, and this connection stays free for the
+    job's progress updates. At most four chunks wait in between."""
+    import queue
+    import threading
+
+    chunks: queue.Queue = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def hand(item) -> bool:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        from django.db import connection, transaction
+
+        try:
+            with transaction.atomic(using=qs.db):
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")  # see _every_row
+                chunk = []
+                for row in qs.iterator(chunk_size=CHUNK):
+                    chunk.append(row)
+                    if len(chunk) == CHUNK:
+                        if not hand(chunk):
+                            return
+                        chunk = []
+            hand(chunk)
+            hand(_END)
+        except Exception as exc:  # noqa: BLE001 - raised in the reading thread
+            hand(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work, name="report-rows", daemon=True)
+    worker.start()
+    try:
+        while (item := chunks.get()) is not _END:
+            if isinstance(item, Exception):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        worker.join(timeout=60)
 
 
 def report_count(selection: Selection) -> int:
@@ -450,6 +643,174 @@ def _recap_query(selection: Selection) -> QuerySet:
             .annotate(**_recap_aggregates()).order_by(*EMPLOYEE_ORDER))
 
 
+# The recap is read per employee in the file's order: the people of the selection, sorted once
+# (one narrow row each), then their day statuses grouped by employee_id a batch of people at a
+# time through the (employee, date) index. The 2 million day rows of a whole institution are never
+# joined to names or sorted, the first row comes after one batch, and each batch is a plain query.
+RECAP_COUNTS = ("working", "present", "wfo", "flex", "tl1", "tl2", "tl3", "tl4", "tl_minutes",
+                "psw1", "psw2", "psw3", "psw4", "psw_minutes", "missing_in", "missing_out", "dl", "diklat", "izin",
+                "sakit", *[f"cuti_{k}" for k in CUTI], "tk", "permission", "implausible", "review", "holiday_duty",
+                "off_schedule")
+RECAP_EXTRA = ("deduction", "absence_punch", "pending", "rules_min", "rules_max", "pattern_min", "pattern_max")
+PEOPLE_FIELDS = ("pk", "nip", "asn_type", "name", "jabatan", "unit__name", "unit__path")
+PEOPLE_ORDER = ("unit__path", "name", "pk")
+N_COUNTS = len(RECAP_COUNTS)
+_IMPLAUSIBLE = RECAP_COUNTS.index("implausible")
+
+
+def _people(selection: Selection, position: tuple | None) -> QuerySet:
+    people = selection.employees.order_by(*PEOPLE_ORDER).values_list(*PEOPLE_FIELDS)
+    if position is not None:
+        path, name, pk = position
+        people = people.filter(Q(unit__path__gt=path) | Q(unit__path=path, name__gt=name)
+                               | Q(unit__path=path, name=name, pk__gt=pk))
+    return people
+
+
+def _batch_size() -> int:
+    # SQLite builds may cap a statement at 999 parameters.
+    return CHUNK if connections["default"].vendor == "postgresql" else 900
+
+
+def _recap_grouped(selection: Selection, ids) -> QuerySet:
+    return (DayStatus.objects.filter(employee_id__in=ids, date__range=(selection.period.start, selection.period.end))
+            .values("employee_id").order_by().annotate(**_recap_aggregates())
+            .values_list("employee_id", *RECAP_COUNTS, *RECAP_EXTRA))
+
+
+_NO_ID = -7_340_033  # stands for the batch's ids while the statement is compiled
+
+
+def _recap_sums(selection: Selection, ids: list[int]) -> dict[int, tuple]:
+    connection = connections[DayStatus.objects.db]
+    if connection.vendor != "postgresql":
+        return {row[0]: row[1:] for row in _recap_grouped(selection, ids)}
+    # PostgreSQL: the statement is compiled once per selection with the ids as one array
+    # parameter, and read from a plain cursor: no per-batch compiling of 2,000 parameters and no
+    # per-value converters (COUNT, SUM and MIN arrive as int, the deduction as Decimal already).
+    if "recap_sql" not in selection.cache:
+        sql, params = _recap_grouped(selection, [_NO_ID]).query.sql_with_params()
+        at = params.index(_NO_ID)
+        selection.cache["recap_sql"] = (sql.replace("IN (%s)", "= ANY(%s)", 1), list(params), at)
+    sql, params, at = selection.cache["recap_sql"]
+    params[at] = list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _recap_joined(selection: Selection, people: list[tuple]) -> Iterator[tuple]:
+    sums = _recap_sums(selection, [p[0] for p in people])
+    for person in people:
+        counts = sums.get(person[0])
+        if counts is not None:  # people without a day row in the period are not in the recap
+            yield person, counts
+
+
+def _recap_items(selection: Selection, position: tuple | None, limit: int | None) -> Iterator[tuple]:
+    """(person, sums) pairs in the file's order, from after ``position`` (unit path, name, id)."""
+    size = _batch_size()
+    if limit is None:
+        batches = _batches(_every_row(_people(selection, position)), size)
+        connection = connections[DayStatus.objects.db]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            yield from _overlapped(selection, batches)
+            return
+        for batch in batches:
+            yield from _recap_joined(selection, batch)
+        return
+    found, size = 0, min(size, max(limit * 2, 100))
+    while found < limit:
+        people = list(_people(selection, position)[:size])
+        for item in _recap_joined(selection, people):
+            yield item
+            found += 1
+            if found == limit:
+                return
+        if len(people) < size:
+            return
+        position = (people[-1][6], people[-1][3], people[-1][0])
+
+
+def _batches(rows: Iterator, size: int) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _overlapped(selection: Selection, batches: Iterator[list]) -> Iterator[tuple]:
+    """While the rows of one batch are written, a thread (with its own connection, so outside a
+    transaction only) has PostgreSQL group the next: the database and Python use both cores
+    instead of taking turns. At most two batches are held at a time."""
+    import queue
+    import threading
+
+    # Unbounded, so neither side ever blocks on a put (a reader that stops early cannot
+    # deadlock the worker); the loop below keeps at most two batches in flight.
+    wanted: queue.Queue = queue.Queue()
+    ready: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        from django.db import connection
+
+        try:
+            while (batch := wanted.get()) is not None:
+                try:
+                    ready.put((batch, _recap_sums(selection, [p[0] for p in batch]), None))
+                except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+                    ready.put((batch, None, exc))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work, name="recap-sums", daemon=True)
+    worker.start()
+    try:
+        pending = 0
+        for batch in batches:
+            wanted.put(batch)
+            pending += 1
+            if pending == 2:
+                yield from _joined_from(ready.get())
+                pending -= 1
+        while pending:
+            yield from _joined_from(ready.get())
+            pending -= 1
+    finally:
+        wanted.put(None)
+        worker.join(timeout=60)
+
+
+def _joined_from(done: tuple) -> Iterator[tuple]:
+    people, sums, error = done
+    if error is not None:
+        raise error
+    for person in people:
+        counts = sums.get(person[0])
+        if counts is not None:
+            yield person, counts
+
+
+class _RecapTally(Tally):
+    def __init__(self):
+        self.people, self.sums = 0, [0] * N_COUNTS
+
+    def add(self, row: list) -> None:
+        self.people += 1
+        self.sums = list(map(operator.add, self.sums, row[4:4 + N_COUNTS]))
+
+    def row(self) -> list:
+        return _recap_totals_row(self.people, self.sums)
+
+
+def _recap_size(selection: Selection) -> int:
+    return selection.employees.count()
+
+
 def _recap_note(r: dict) -> str:
     parts = []
     if r["off_schedule"]:
@@ -483,20 +844,28 @@ def _version_span(low, high, letter: str) -> str:
     return f"{letter}{low}–{high}"
 
 
-def _versions(r: dict) -> str:
+_HUNDRED = Decimal(100)
+
+
+def _recap_row(item: tuple, selection: Selection) -> list:
+    person, sums = item
+    deduction, absence_punch, pending, *versions = sums[N_COUNTS:]
+    off_schedule, implausible = sums[N_COUNTS - 1], sums[_IMPLAUSIBLE]
+    note = _recap_note({"off_schedule": off_schedule, "absence_punch": absence_punch, "implausible": implausible,
+                        "pending": pending}) if off_schedule or absence_punch or implausible or pending else ""
+    return [nip_text(person[1], person[2]), person[3], person[4], person[5], *sums[:N_COUNTS],
+            _pct(sums[1], sums[0]), min(_HUNDRED, _dec(deduction)),
+            _version_text(*versions, selection.cache.setdefault("versions", {})), note]
+
+
+def _version_text(rules_min, rules_max, pattern_min, pattern_max, seen: dict) -> str:
     """Which rules produced the row: A = attendance rules version, P = working pattern version
     (the report's notes name each one)."""
-    rules_part = _version_span(r["rules_min"], r["rules_max"], "A")
-    return f"{rules_part} {_version_span(r['pattern_min'], r['pattern_max'], 'P')}"
-
-
-def _recap_row(r: dict, selection: Selection) -> list:
-    deduction = min(Decimal(100), _dec(r["deduction"]))
-    return [
-        nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__jabatan"],
-        r["employee__unit__name"], *_recap_counts(r),
-        _pct(r["present"], r["working"]), deduction, _versions(r), _recap_note(r),
-    ]
+    key = (rules_min, rules_max, pattern_min, pattern_max)
+    text = seen.get(key)
+    if text is None:  # a handful of combinations per report: translated once each
+        text = seen[key] = f"{_version_span(rules_min, rules_max, 'A')} {_version_span(pattern_min, pattern_max, 'P')}"
+    return text
 
 
 def _recap_counts(r: dict) -> list:
@@ -512,8 +881,12 @@ def _recap_counts(r: dict) -> list:
 def _recap_totals(selection: Selection) -> list:
     """One row over the whole selection: the sums, the overall attendance %, the people count."""
     r = selection.day_statuses().aggregate(people=Count("employee_id", distinct=True), **_recap_aggregates())
-    label = ngettext("Jumlah (%(n)d pegawai)", "Jumlah (%(n)d pegawai)", r["people"]) % {"n": r["people"]}
-    return ["", label, "", "", *_recap_counts(r), _pct(r["present"], r["working"]), "", "", ""]
+    return _recap_totals_row(r["people"], _recap_counts(r))
+
+
+def _recap_totals_row(people: int, counts: list) -> list:
+    label = ngettext("Jumlah (%(n)d pegawai)", "Jumlah (%(n)d pegawai)", people) % {"n": people}
+    return ["", label, "", "", *counts, _pct(counts[1], counts[0]), "", "", ""]
 
 
 RECAP_COLUMNS = (
@@ -591,13 +964,52 @@ def _effective(field_name: str):
 
 
 def _daily_query(selection: Selection) -> QuerySet:
+    """Tuples already in the file's form where SQL does it cheaper than Python per row: the NIP
+    grouped, "TL2"/"PSW1", and on PostgreSQL the local check-in/out clock (each unit's zone as a
+    CASE over the few zones, the most common one the default)."""
+    check_in, check_out = _effective("check_in_at"), _effective("check_out_at")
+    local = connections[DayStatus.objects.db].vendor == "postgresql"
+    if local:
+        zone = _zone_case(selection)
+        check_in, check_out = _local_clock(check_in, zone), _local_clock(check_out, zone)
+        selection.cache["local_clock"] = True
     return (selection.day_statuses()
-            .annotate(check_in=_effective("check_in_at"), check_out=_effective("check_out_at"))
-            .values("employee__nip", "employee__asn_type", "employee__name", "employee__unit__name",
-                    "employee__unit_id", "date", "code",
-                    "work_mode", "check_in", "check_out", "tl_level", "tl_minutes", "psw_level", "psw_minutes",
-                    "deduction_percent", "note")
+            .annotate(nip_text=_nip_sql(), check_in=check_in, check_out=check_out,
+                      tl_text=_level_text("TL", "tl_level"), psw_text=_level_text("PSW", "psw_level"))
+            .values_list("nip_text", "employee__name", "employee__unit__name", "date", "code", "work_mode",
+                         "check_in", "check_out", "tl_text", "tl_minutes", "psw_text", "psw_minutes",
+                         "deduction_percent", "note", "employee__unit_id")
             .order_by("employee__unit__path", "employee__name", "employee_id", "date"))
+
+
+def _nip_sql() -> Case:
+    """:func:`portal.rules.nip_display` in SQL: a PNS NIP of 18 digits as 19850101 201001 1 001."""
+    nip = "employee__nip"
+    grouped = Concat(Substr(nip, 1, 8), Value(" "), Substr(nip, 9, 6), Value(" "), Substr(nip, 15, 1), Value(" "),
+                     Substr(nip, 16, 3), output_field=CharField())
+    return Case(When(Q(Exact(Length(nip), 18), employee__asn_type=AsnType.PNS), then=grouped),
+                default=Coalesce(F(nip), Value("")), output_field=CharField())
+
+
+def _level_text(prefix: str, field_name: str) -> Case:
+    return Case(When(**{f"{field_name}__gt": 0}, then=Concat(Value(prefix), Cast(field_name, CharField()))),
+                default=Value(""), output_field=CharField())
+
+
+def _zone_case(selection: Selection) -> Case:
+    units = _units_by_id(selection.employees.values("unit_id"))
+    by_zone: dict[str, list[int]] = {}
+    for pk, unit in units.items():
+        by_zone.setdefault(unit.tzinfo.key, []).append(pk)
+    common = max(by_zone, key=lambda z: len(by_zone[z]), default=TimeZone.WIB)
+    return Case(*[When(employee__unit_id__in=ids, then=Value(zone)) for zone, ids in by_zone.items() if zone != common],
+                default=Value(str(common)), output_field=CharField())
+
+
+def _local_clock(moment, zone) -> Func:
+    """PostgreSQL: ``to_char(moment AT TIME ZONE zone, 'HH24:MI:SS')`` (NULL stays NULL)."""
+    return Func(moment, zone, arg_joiner=" AT TIME ZONE ", template="to_char((%(expressions)s), 'HH24:MI:SS')",
+                output_field=CharField())
 
 
 def _zone_of(selection: Selection, unit_id: int):
@@ -624,13 +1036,11 @@ def _clock(moment, zone) -> str:
     return f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}"
 
 
-def _daily_row(r: dict, selection: Selection) -> list:
-    zone = _zone_of(selection, r["employee__unit_id"])
-    return [nip_text(r["employee__nip"], r["employee__asn_type"]), r["employee__name"], r["employee__unit__name"],
-            r["date"], r["code"], r["work_mode"], _clock(r["check_in"], zone), _clock(r["check_out"], zone),
-            f"TL{r['tl_level']}" if r["tl_level"] else "", r["tl_minutes"],
-            f"PSW{r['psw_level']}" if r["psw_level"] else "", r["psw_minutes"], _dec(r["deduction_percent"]),
-            r["note"]]
+def _daily_row(t: tuple, selection: Selection) -> list:
+    if selection.cache.get("local_clock"):
+        return list(t[:14])
+    zone = _zone_of(selection, t[14])
+    return [*t[:6], _clock(t[6], zone), _clock(t[7], zone), *t[8:14]]
 
 
 DAILY_COLUMNS = (
@@ -777,7 +1187,8 @@ RECAP_PDF = PdfLayout(columns=(
 
 REPORTS: dict[str, Report] = {r.slug: r for r in (
     Report(MONTHLY_RECAP, "rekap-bulanan", gettext_lazy("Rekap presensi bulanan per pegawai"), RECAP_COLUMNS,
-           _recap_query, _recap_row, RECAP_PDF, totals=_recap_totals),
+           _recap_query, _recap_row, RECAP_PDF, totals=_recap_totals, items=_recap_items, tally=_RecapTally,
+           size=_recap_size),
     Report(UNIT_SUMMARY, "ringkasan-unit", gettext_lazy("Ringkasan bulanan per unit"), SUMMARY_COLUMNS,
            _summary_query, _summary_row, totals=_summary_totals),
     Report(DAILY, "harian", gettext_lazy("Daftar presensi harian"), DAILY_COLUMNS, _daily_query, _daily_row),
@@ -819,13 +1230,16 @@ def closure_status(selection: Selection) -> list[MonthStatus]:
     return out
 
 
-def rule_versions(selection: Selection) -> list[str]:
+def rule_versions(selection: Selection, employee_ids: list[int] | None = None) -> list[str]:
     """Each rules version and working pattern the selection's rows were computed under, as a
-    sentence ("A3: aturan presensi Pemerintah Kota Contoh berlaku mulai 2026-07-01 (Perbup 12/2025)")."""
+    sentence ("A3: aturan presensi Pemerintah Kota Contoh berlaku mulai 2026-07-01 (Perbup 12/2025)");
+    only those of ``employee_ids`` when given (the rows of one page)."""
     from attendance.models import AttendanceRules
     from portal.models import WorkPattern
 
-    used = selection.day_statuses().order_by().values_list("rules_version", "pattern_version").distinct()
+    rows = selection.day_statuses() if employee_ids is None else DayStatus.objects.filter(
+        employee_id__in=employee_ids, date__range=(selection.period.start, selection.period.end))
+    used = rows.order_by().values_list("rules_version", "pattern_version").distinct()
     rules_ids = {r for r, _p in used if r}
     pattern_ids = {p for _r, p in used if p}
     lines = []

@@ -70,7 +70,11 @@ class Schedules:
         with_time_zones(units.values())  # every unit's zone in one query, not one per unit
         self.units = units
         roots = {u.ancestor_ids[0] for u in units.values()}
-        self._institutions = {u.pk: u for u in Unit.objects.filter(pk__in=roots)}
+        # A caller that already holds the institution (the check-in reads the unit's ancestors) saves a query.
+        self._institutions = {u.ancestor_ids[0]: u.__dict__["institution"] for u in units.values()
+                              if "institution" in u.__dict__}
+        if roots - self._institutions.keys():
+            self._institutions.update({u.pk: u for u in Unit.objects.filter(pk__in=roots - self._institutions.keys())})
         self._chains = workcalendar.pattern_chains(units.values())
         self._holidays: dict[int, dict] = {}
         self._ramadan: dict[int, list] = {}

@@ -153,6 +153,17 @@ def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date
     today, never inside a closed month); remove rows that should not exist. Returns rows written."""
     if not employees or end < start:
         return 0
+    # Taken before the inputs are read: a row's computed_at is never later than the facts it was
+    # derived from, which is what day_status_fresh compares the latest punch with.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows, keep, inputs = _derive(employees, start, end, now)
+    _remove_unwanted(inputs, keep, end=min(end, max(e.unit.local_today() for e in employees)))
+    _upsert(rows)
+    return len(rows)
+
+
+def _derive(employees: list[Employee], start: dt.date, end: dt.date, now) -> tuple[list[tuple], set, _Inputs]:
+    """The status rows of employees over [start, end] and the keys to keep; nothing written."""
     ids = [e.pk for e in employees]
     schedules = Schedules(employees, start, end)
     for employee in employees:  # one Unit object per unit: its time zone is resolved once
@@ -161,7 +172,6 @@ def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date
     closed = ClosedBook(start, end)
     versions = RulesVersions({u.ancestor_ids[0] for u in schedules.units.values()})
     where = _Unit(schedules, inputs)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows, keep = [], set()
     for employee in employees:
         today = employee.unit.local_today()
@@ -177,9 +187,7 @@ def compute_day_statuses(employees: list[Employee], start: dt.date, end: dt.date
             if row is not None:
                 rows.append(row)
                 keep.add((employee.pk, day))
-    _remove_unwanted(inputs, keep, end=min(end, max(e.unit.local_today() for e in employees)))
-    _upsert(rows)
-    return len(rows)
+    return rows, keep, inputs
 
 
 def _upsert(rows: list[tuple]) -> None:
@@ -244,6 +252,36 @@ def _status_row(employee, unit, day, planned: PlannedDay, inputs: _Inputs, day_r
 
 def recompute_day(employee: Employee, day: dt.date) -> None:
     compute_day_statuses([employee], day, day)
+
+
+# A row computed less than this after the latest punch may have read the facts just before the
+# punch committed (its computed_at is taken before its reads, the punch's time before its commit).
+FRESH_MARGIN = dt.timedelta(seconds=60)
+
+
+def _latest_punch_at(punch: Punch | None) -> dt.datetime | None:
+    return max((t for t in (punch.check_in_at, punch.check_out_at) if t), default=None) if punch else None
+
+
+def day_status_fresh(employee: Employee, day: dt.date, punch: Punch | None) -> DayStatus | None:
+    """The day's status as its employee should see it now, never older than their latest punch.
+
+    The check-in and check-out derive the status after the commit (a coalesced task, see
+    attendance.services.presence), so right after a punch the stored row may lag: then the status
+    of this one person-day is derived here from the same facts, in memory, and not written (the
+    task writes it). Otherwise the stored row is the answer (one indexed read)."""
+    stored = DayStatus.objects.filter(employee=employee, date=day).first()
+    latest = _latest_punch_at(punch)
+    if latest is None or (stored is not None and stored.computed_at >= latest + FRESH_MARGIN):
+        return stored
+    now = timezone.now()
+    rows, _keep, _inputs = _derive([employee], day, day, now)
+    if not rows:  # a closed month keeps its row; outside the records window there is none
+        return stored
+    derived = DayStatus(**dict(zip(COLUMNS, rows[0], strict=True)))
+    derived.date, derived.computed_at = day, now
+    derived.deduction_percent = DayStatus._meta.get_field("deduction_percent").to_python(derived.deduction_percent)
+    return derived
 
 
 def recompute_units(unit_ids, start: dt.date, end: dt.date) -> int:

@@ -60,7 +60,7 @@ def export_prepare(selection: reports.Selection, fmt: str) -> bool:
     if reports.recompute_cost(selection, stale) > SYNC_MAX_RECOMPUTE:
         return True
     reports.ensure_day_statuses(selection, employee_ids=stale)  # cheap: bounded by the check above
-    return reports.report_count(selection) > SYNC_MAX_ROWS.get(fmt, 1000)
+    return reports.report_size(selection) > SYNC_MAX_ROWS.get(fmt, 1000)
 
 
 def report_prepare(*, actor, selection: reports.Selection) -> None:
@@ -224,17 +224,22 @@ def _produce(job: ExportJob) -> tuple[str, int]:
     selection = reports.report_resolve_params(job.user, job.params)  # the scope, re-checked as of now
     _validate_format(selection.report.slug, job.format)
     reports.ensure_day_statuses(selection)
-    total = reports.report_count(selection)  # COUNT first, so progress means something
+    # Progress against a cheap upper bound (people, units, people × days), not a COUNT that
+    # would aggregate the whole selection once more before the first row.
+    total = reports.report_size(selection)
+    written = 0
 
     def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(progress=progress_percent(done, total), rows=done)
+        nonlocal written
+        written = done
+        ExportJob.objects.filter(pk=job.pk).update(progress=progress_percent(done, max(total, done)), rows=done)
 
     rows = reports.report_rows(selection)
     with tempfile.TemporaryFile() as tmp:
         _write(job.format, rows, tmp, selection, progress)
         tmp.seek(0)
         name = default_storage.save(f"exports/{secrets.token_hex(8)}/{job.filename}", File(tmp, name=job.filename))
-    return name, total
+    return name, written - (1 if selection.report.totals is not None else 0)  # the totals row is no data row
 
 
 def _write(fmt: str, rows, target, selection: reports.Selection, progress) -> None:
@@ -247,9 +252,20 @@ def export_options(selection: reports.Selection) -> dict:
     institution's letterhead and the signature blocks."""
     report = selection.report
     return {"widths": [c.width for c in report.columns], "title": str(report.title),
-            "subtitle": subtitle_of(selection), "layout": report.pdf, "notes": reports.report_notes(selection),
+            "subtitle": subtitle_of(selection), "layout": report.pdf, "notes": _Later(reports.report_notes, selection),
             "letterhead": letterhead_of(selection), "signatures": signatures_of(selection),
             "printed": printed_of(selection)}
+
+
+class _Later:
+    """The notes, read when a writer reaches them (after the table): CSV never does, and the rule
+    versions scan every day row of the selection, which must not delay the first row."""
+
+    def __init__(self, read, *args):
+        self.read, self.args = read, args
+
+    def __iter__(self):
+        return iter(self.read(*self.args))
 
 
 def printed_of(selection: reports.Selection) -> str:

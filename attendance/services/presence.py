@@ -21,20 +21,20 @@ from attendance import rules
 from attendance.models import MODE_BY_KIND, Punch, Source, WorkMode
 from attendance.models.audit import Verb
 from attendance.selectors.schedule import Schedules
-from attendance.services.day_status import recompute_day
-from portal.models import Employee, Unit
-from portal.selectors import employee_of
+from portal.jobs import enqueue_on_commit
+from portal.models import Employee, TimeZone, Unit
 from portal.services.audit import audit_record
 from scheduling import selectors as scheduling
 
 # --- Location -------------------------------------------------------------------------
 
 def _office_of(unit: Unit) -> Unit | None:
-    """The nearest unit up the tree (itself first) with an office location."""
-    if unit.latitude is not None and unit.longitude is not None:
-        return unit
-    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids, latitude__isnull=False, longitude__isnull=False)
-    return max(ancestors, key=lambda u: u.depth, default=None)
+    """The nearest unit up the tree (itself first) with an office location; the ancestors were
+    read with the employee (:func:`_actor_employee`), so this costs no query."""
+    chain = unit.__dict__.get("ancestors")
+    if chain is None:
+        chain = sorted(Unit.objects.filter(pk__in=unit.ancestor_ids), key=lambda u: u.depth)
+    return next((u for u in reversed(chain) if u.latitude is not None and u.longitude is not None), None)
 
 
 def _validate_location(latitude, longitude, accuracy):
@@ -64,27 +64,55 @@ def _locate(unit: Unit, location, mode: str) -> dict:
 
 
 # --- Punching -------------------------------------------------------------------------
+#
+# A punch writes only the punch and its audit event, in one transaction; the day's status is
+# derived after the commit by a task coalesced per person-day (attendance.recompute_day), as the
+# staffing refresh is. Pages that show the status read it through
+# attendance.services.day_status.day_status_fresh, which derives it on the fly while the stored
+# row is older than the punch. docs/decisions.md, "Check-in at the speed of a read".
+
+STATUS_COALESCE_SECONDS = 5
+
 
 def _work_mode(employee: Employee, day: dt.date) -> str:
     kind = scheduling.approved_plan_for([employee.pk], day, day).get((employee.pk, day))
     return MODE_BY_KIND.get(kind, WorkMode.WFO)
 
 
-def _punch_for_today(employee: Employee, day: dt.date) -> tuple[Punch, bool]:
-    try:
-        with transaction.atomic():
-            return Punch.objects.get_or_create(employee=employee, date=day,
-                                               defaults={"unit": employee.unit,
-                                                         "work_mode": _work_mode(employee, day)})
-    except IntegrityError:  # two taps raced: the other one created it
-        return Punch.objects.get(employee=employee, date=day), False
+# Units this deep (the institution is depth 0) come with their whole chain in the employee's read.
+JOINED_ANCESTORS = 4
+
+
+def _ancestors(unit: Unit) -> list[Unit]:
+    """Root first, the unit last: from the joined parents, else (a deeper tree) one query."""
+    chain = [unit]
+    while chain[0].parent_id is not None and Unit.parent.is_cached(chain[0]):
+        chain.insert(0, chain[0].parent)
+    if chain[0].parent_id is None:
+        return chain
+    return sorted(Unit.objects.filter(pk__in=unit.ancestor_ids[:-1]), key=lambda u: u.depth) + [unit]
 
 
 def _actor_employee(actor) -> Employee:
-    employee = employee_of(actor)
+    """The actor's employee with their unit and its ancestors (zone, institution, office) in one
+    query, instead of one per question asked of the unit later."""
+    employee = (Employee.objects.select_related("unit__" + "__".join(["parent"] * JOINED_ANCESTORS))
+                .filter(user_id=getattr(actor, "pk", None)).first())
     if employee is None or not employee.is_active:
         raise PermissionDenied(_("Hanya pegawai aktif yang dapat melakukan presensi."))
+    unit = employee.unit
+    chain = _ancestors(unit)
+    zones = [u.time_zone for u in chain if u.time_zone]
+    unit.__dict__.update(ancestors=chain, institution=chain[0],
+                         effective_time_zone=zones[-1] if zones else TimeZone.WIB)
     return employee
+
+
+def _derive_status_after_commit(punch: Punch) -> None:
+    enqueue_on_commit("attendance.recompute_day", kwargs={"employee_id": punch.employee_id,
+                                                          "day": punch.date.isoformat()},
+                      coalesce_key=f"day-status:{punch.employee_id}:{punch.date.isoformat()}",
+                      coalesce_seconds=STATUS_COALESCE_SECONDS)
 
 
 # A check-in this long before a shift that starts tomorrow (at or just after midnight) opens it.
@@ -131,26 +159,72 @@ class _Around:
         return self.today
 
 
+def _in_fields(now, loc: dict, source: str) -> dict:
+    return {"check_in_at": now, "in_latitude": loc.get("lat"), "in_longitude": loc.get("lon"),
+            "in_accuracy_m": loc.get("acc"), "in_distance_m": loc["distance"], "flagged": loc["flagged"],
+            "source": source}
+
+
+def _out_fields(now, loc: dict) -> dict:
+    return {"check_out_at": now, "out_latitude": loc.get("lat"), "out_longitude": loc.get("lon"),
+            "out_accuracy_m": loc.get("acc"), "out_distance_m": loc["distance"]}
+
+
+def _create_punch(employee: Employee, day: dt.date, location, fields_of, audit) -> Punch | None:
+    """The day's first punch, written with its time in one INSERT (no empty row then an UPDATE),
+    with its audit event, in one transaction. None if another tap created the row first."""
+    mode = _work_mode(employee, day)
+    loc = _locate(employee.unit, location, mode)
+    punch = Punch(employee=employee, unit=employee.unit, date=day, work_mode=mode, **fields_of(loc))
+    try:
+        with transaction.atomic():
+            punch.save(force_insert=True)
+            audit(punch, loc)
+            _derive_status_after_commit(punch)
+    except IntegrityError:  # two taps raced: the other one created it
+        return None
+    return punch
+
+
+def _existing_punch(employee: Employee, around: _Around, day: dt.date) -> Punch:
+    punch = around.punch.get(day)
+    punch = punch if punch is not None else Punch.objects.get(employee=employee, date=day)
+    if punch.unit_id == employee.unit_id:
+        punch.unit = employee.unit  # its zone is known: the response reads it without a query
+    return punch
+
+
 def punch_check_in(*, actor, latitude=None, longitude=None, accuracy=None, source: str = Source.WEB):
     """Record the check-in time now (first tap wins). Returns (punch, created_now)."""
     employee = _actor_employee(actor)
     location = _validate_location(latitude, longitude, accuracy)
     now = timezone.now()
-    day = _Around(employee, now).check_in_day()
-    punch, _created = _punch_for_today(employee, day)
+    around = _Around(employee, now)
+    day = around.check_in_day()
+
+    def audit(punch, loc):
+        audit_record(actor=actor, verb=Verb.PUNCH_CHECKED_IN, obj=punch, unit=employee.unit,
+                     after={"at": now, "mode": punch.work_mode, "distance_m": loc["distance"],
+                            "flagged": loc["flagged"], "source": source})
+
+    if day not in around.punch:
+        punch = _create_punch(employee, day, location, lambda loc: _in_fields(now, loc, source), audit)
+        if punch is not None:
+            return punch, True
+    punch = _existing_punch(employee, around, day)
     if punch.check_in_at is not None:
         return punch, False
     loc = _locate(employee.unit, location, punch.work_mode)
+    fields = _in_fields(now, loc, source)
     with transaction.atomic():
-        changed = Punch.objects.filter(pk=punch.pk, check_in_at__isnull=True).update(
-            check_in_at=now, in_latitude=loc.get("lat"), in_longitude=loc.get("lon"), in_accuracy_m=loc.get("acc"),
-            in_distance_m=loc["distance"], flagged=loc["flagged"], source=source)
-        punch.refresh_from_db()
+        changed = Punch.objects.filter(pk=punch.pk, check_in_at__isnull=True).update(**fields)
         if changed:
-            audit_record(actor=actor, verb=Verb.PUNCH_CHECKED_IN, obj=punch, unit=employee.unit,
-                         after={"at": now, "mode": punch.work_mode, "distance_m": loc["distance"],
-                                "flagged": loc["flagged"], "source": source})
-            recompute_day(employee, day)
+            for name, value in fields.items():
+                setattr(punch, name, value)
+            audit(punch, loc)
+            _derive_status_after_commit(punch)
+    if not changed:  # another tap checked in between the read and the update: its time stands
+        punch.refresh_from_db()
     return punch, bool(changed)
 
 
@@ -159,18 +233,25 @@ def punch_check_out(*, actor, latitude=None, longitude=None, accuracy=None, sour
     employee = _actor_employee(actor)
     location = _validate_location(latitude, longitude, accuracy)
     now = timezone.now()
-    day = _Around(employee, now).check_out_day()
-    punch, _created = _punch_for_today(employee, day)
-    loc = _locate(employee.unit, location, punch.work_mode)
-    with transaction.atomic():
-        before = punch.check_out_at
-        Punch.objects.filter(pk=punch.pk).update(
-            check_out_at=now, out_latitude=loc.get("lat"), out_longitude=loc.get("lon"),
-            out_accuracy_m=loc.get("acc"), out_distance_m=loc["distance"], flagged=punch.flagged or loc["flagged"])
-        punch.refresh_from_db()
+    around = _Around(employee, now)
+    day = around.check_out_day()
+
+    def audit(punch, loc, before=None):
         audit_record(actor=actor, verb=Verb.PUNCH_CHECKED_OUT, obj=punch, unit=employee.unit,
                      before={"at": before}, after={"at": now, "distance_m": loc["distance"], "source": source})
-        recompute_day(employee, day)
+
+    if day not in around.punch:
+        punch = _create_punch(employee, day, location, lambda loc: _out_fields(now, loc), audit)
+        if punch is not None:
+            return punch, True
+    punch = _existing_punch(employee, around, day)
+    loc = _locate(employee.unit, location, punch.work_mode)
+    fields = {**_out_fields(now, loc), "flagged": punch.flagged or loc["flagged"]}
+    with transaction.atomic():
+        before = punch.check_out_at
+        Punch.objects.filter(pk=punch.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(punch, name, value)
+        audit(punch, loc, before)
+        _derive_status_after_commit(punch)
     return punch, True
-
-

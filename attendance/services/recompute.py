@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from attendance.models import DayStatus, Punch
 from attendance.services.day_status import compute_day_statuses
+from attendance.services.recap_freshness import recap_freshness_invalidate, recap_freshness_mark
 from portal.jobs import enqueue_on_commit
 from portal.models import Employee, Unit
 from portal.rules import MIN_DATE
@@ -64,12 +65,15 @@ def recompute_institution(institution_id: int | None, start: dt.date, end: dt.da
         since = _since(start, end, unit__path__startswith=subtree.path)
         if end < since:
             continue
+        began = timezone.now()
         people = Employee.objects.filter(unit__path__startswith=subtree.path).exclude(
             is_active=False, records_end__isnull=True).exclude(records_end__lt=since)
         ids = list(people.order_by("pk").values_list("pk", flat=True))
         for i in range(0, len(ids), BATCH):
             batch = list(Employee.objects.filter(pk__in=ids[i:i + BATCH]).select_related("unit"))
             written += compute_day_statuses(batch, since, end)
+        if unit_id is None:  # the whole institution: its recaps need no per-employee check up to here
+            recap_freshness_mark(institution_id=subtree.pk, start=since, end=end, computed_at=began)
     return written
 
 
@@ -82,6 +86,9 @@ def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.dat
         firsts = [_first_recorded(unit__path__startswith=u.path) for u in scope] if scope else []
         firsts = [d for d in firsts if d]
         start = min(firsts) if firsts else end - dt.timedelta(days=NIGHTLY_DAYS)
+    # Until the tasks ran, these days are not final: recaps check them per employee again.
+    recap_freshness_invalidate(start=start, institution_ids=None if institution_id is None and unit_id is None
+                               else [institution_id or _institution_of(unit_id)])
     chunk = start
     while chunk <= end:
         following = (chunk.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -89,6 +96,11 @@ def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.dat
         enqueue_on_commit("attendance.recompute_institution", kwargs={
             "institution_id": institution_id, "start": chunk.isoformat(), "end": last.isoformat(), "unit_id": unit_id})
         chunk = following
+
+
+def _institution_of(unit_id: int) -> int | None:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    return unit.ancestor_ids[0] if unit else None
 
 
 def recompute_employees(employee_ids, start: dt.date, end: dt.date) -> int:

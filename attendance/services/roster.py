@@ -59,7 +59,7 @@ def shift_clean(*, unit: Unit, data: ShiftData, pk: int | None = None) -> None:
         problem = portal_rules.shift_span_error(data.start, data.end, data.ends_next_day)
         if problem == "end_before_start":
             errors["end"] = _("Jam selesai harus sesudah jam mulai; untuk shift yang melewati tengah malam, centang "
-                              "\u201cselesai keesokan hari\u201d.")
+                              "“selesai keesokan hari”.")
         elif problem == "longer_than_day":
             errors["end"] = _("Shift paling lama 24 jam: shift yang selesai keesokan hari harus berakhir paling lambat "
                               "pada jam mulainya.")

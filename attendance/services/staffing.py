@@ -77,12 +77,13 @@ def compute_staffing(start: dt.date, end: dt.date, unit_ids=None, only_days=None
     headcounts = _headcounts(ids)
     plans = _plan_table(start, end, ids)
     policies = scheduling.all_policy_rows()
+    emergencies = scheduling.emergencies_between(start, end)  # an overlay on the rules while in force
     workdays = _working_days_by_unit(units, start, end)
     now = timezone.now()
     rows = []
     for unit in units:
         headcount = headcounts.get(unit.pk, 0)
-        policy_on = _policy_lookup(unit, policies)
+        policy_on = _policy_lookup(unit, policies, emergencies)
         for day in workdays[unit.pk]:
             if only_days is not None and (unit.pk, day) not in only_days:
                 continue
@@ -90,7 +91,7 @@ def compute_staffing(start: dt.date, end: dt.date, unit_ids=None, only_days=None
     return _upsert(rows)
 
 
-def _policy_lookup(unit: Unit, policies):
+def _policy_lookup(unit: Unit, policies, emergencies=()):
     """A day -> Policy function for one unit, merging each distinct set of rows once."""
     ancestors = set(unit.ancestor_ids)
     rows = [r for r in policies if r.unit_id in ancestors]
@@ -100,7 +101,7 @@ def _policy_lookup(unit: Unit, policies):
         in_force = tuple(sorted(r.pk for r in rows if r.effective_from <= day))
         if in_force not in merged:
             merged[in_force] = scheduling.policy_for(unit, day, rows)
-        return merged[in_force]
+        return scheduling.emergency_applied(unit, day, merged[in_force], emergencies)
 
     return policy_on
 

@@ -84,10 +84,19 @@ class Today:
     working: bool
     hours: object | None
     holiday: workcalendar.Holiday | None
+    status: DayStatus | None = None  # never older than the punch (day_status.day_status_fresh)
 
     @property
     def unit(self) -> Unit:
         return self.employee.unit
+
+    @property
+    def status_label(self) -> str:
+        return code_label(self.status.code) if self.status else ""
+
+    @property
+    def status_tone(self) -> str:
+        return CODE_TONES.get(self.status.code, "info") if self.status else "muted"
 
     @property
     def date(self) -> dt.date:
@@ -156,8 +165,9 @@ def today_for(me: Employee) -> Today:
     day = now.date()
     kind = scheduling.approved_plan_for([me.pk], day, day).get((me.pk, day))
     planned = planned_day(me, day)  # the roster's shift, else the unit's pattern
-    return Today(employee=me, now=now, punch=Punch.objects.filter(employee=me, date=day).first(), plan_kind=kind,
-                 working=planned.hours is not None, hours=planned.hours, holiday=planned.holiday)
+    punch = Punch.objects.filter(employee=me, date=day).first()
+    return Today(employee=me, now=now, punch=punch, plan_kind=kind, working=planned.hours is not None,
+                 hours=planned.hours, holiday=planned.holiday, status=day_status.day_status_fresh(me, day, punch))
 
 
 @login_required

@@ -127,6 +127,7 @@ def _table(request, selection: reports.Selection) -> dict:
     stale = reports.stale_employee_ids(selection)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("setelah", None)
     context = {"header": selection.report.header(), "query": query.urlencode(),
                "export_fields": [(k, request.GET.get(k, "")) for k in FORM_FIELDS],
                "closure_status": reports.closure_status(selection)}
@@ -134,6 +135,8 @@ def _table(request, selection: reports.Selection) -> dict:
         export_jobs.report_prepare(actor=request.user, selection=selection)
         return {**context, "preparing": True, "rows": [], "total": 0, "pages": 0, "page_number": 1}
     reports.ensure_day_statuses(selection, employee_ids=stale)
+    if selection.report.items is not None:
+        return {**context, **_keyset_table(request, selection)}
     total = reports.report_count(selection)
     pages = max(1, -(-total // PAGE_SIZE))
     try:
@@ -143,6 +146,19 @@ def _table(request, selection: reports.Selection) -> dict:
     rows = list(reports.report_rows(selection, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE, header=False))
     return {**context, "rows": rows, "total": total, "page_number": number, "pages": pages,
             "totals": reports.report_totals(selection) if total else None, "versions": reports.rule_versions(selection)}
+
+
+def _keyset_table(request, selection: reports.Selection) -> dict:
+    """A page of the recap after the employee named by ``setelah`` (keyset: no COUNT of the whole
+    selection, no OFFSET over it); the totals row under the last page, as in the file."""
+    try:
+        after = int(request.GET["setelah"]) if request.GET.get("setelah") else None
+    except ValueError:
+        after = None
+    page = reports.report_page(selection, after=after, size=PAGE_SIZE)
+    return {"rows": page.rows, "keyset": True, "after": after, "next_after": page.next_after,
+            "last_page": page.next_after is None, "totals": page.totals,
+            "versions": reports.rule_versions(selection, page.employee_ids) if page.rows else []}
 
 
 @login_required

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from portal import formatting
 from portal.models.calendar import MonthClosure
 from portal.models.org import AsnType, Delegation, Employee, Unit, User
+
+GLOBAL_CHAIN = "global"  # the chain of events that name no unit (accounts, demo data)
 
 
 @dataclass(frozen=True)
@@ -423,7 +425,9 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One state change: who, acting for whom, did what to which object, before/after."""
 
-    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    # Set by audit_record before the insert (not auto_now_add, which would overwrite it at save):
+    # the chain hash covers it, so it must be known before the row is written.
+    at = models.DateTimeField(_("waktu"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -442,6 +446,12 @@ class AuditEvent(models.Model):
     )
     before = models.JSONField(_("sebelum"), null=True, blank=True)
     after = models.JSONField(_("sesudah"), null=True, blank=True)
+    # The hash chain (portal.services.audit_chain): one chain per institution ("instansi:<id>"), plus
+    # "global" for events of no unit. ``hash`` covers this event's content and ``prev_hash``.
+    chain = models.CharField(_("rantai"), max_length=40, editable=False, default=GLOBAL_CHAIN)
+    seq = models.PositiveBigIntegerField(_("urutan dalam rantai"), editable=False, default=0)
+    prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, editable=False, default="")
+    hash = models.CharField(_("hash"), max_length=64, editable=False, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -450,6 +460,8 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("jejak audit")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        # A fork (two events at one position) is impossible even if the chain lock were bypassed.
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.object_repr}"
@@ -461,3 +473,48 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The last link of one chain. Its row is locked (SELECT ... FOR UPDATE) by every append, so
+    appends to one chain queue; the application role may UPDATE it, never the events."""
+
+    chain = models.CharField(max_length=40, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("ujung rantai audit")
+        verbose_name_plural = _("ujung rantai audit")
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A chain's head at a moment, signed with a key kept out of the database (HMAC-SHA256).
+
+    Written each night; HR downloads it and keeps it, so a later rewrite of the chain (or a
+    truncation below it) no longer matches what they hold. Append-only like the events."""
+
+    chain = models.CharField(_("rantai"), max_length=40, db_index=True)
+    seq = models.PositiveBigIntegerField(_("urutan"))
+    head_hash = models.CharField(_("hash ujung"), max_length=64)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    key_id = models.CharField(_("sidik kunci"), max_length=16,
+                              help_text=_("Sidik jari kunci penanda tangan (bukan kuncinya)."))
+    signature = models.CharField(_("tanda tangan"), max_length=64)
+
+    class Meta:
+        verbose_name = _("titik periksa audit")
+        verbose_name_plural = _("titik periksa audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["chain", "-created_at"], name="audit_checkpoint_chain")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.seq} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit checkpoints are append-only.")
+        super().save(*args, **kwargs)

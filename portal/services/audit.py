@@ -10,6 +10,7 @@ from django.db import models
 
 from portal.models import AuditEvent
 from portal.models.audit import is_registered
+from portal.services.audit_chain import chain_append, chain_of
 
 
 def _jsonable(value: Any) -> Any:
@@ -45,10 +46,14 @@ def audit_record(
     """Append one audit event. Call inside the transaction that makes the change.
 
     ``verb`` must be a registered verb (an app's ``Verb`` enumeration, :mod:`portal.models.audit`).
+    The event is linked into its institution's hash chain (:mod:`portal.services.audit_chain`):
+    that chain's head stays locked until the caller's transaction ends, so make this the last
+    locking write of the transaction (docs/decisions.md "Tamper-evident audit trail").
     """
     if not is_registered(verb):
         raise ValueError(f"unregistered audit verb {verb!r}: add it to its app's Verb enumeration")
-    return AuditEvent.objects.create(
+    return chain_append(AuditEvent(
+        chain=chain_of(unit),
         actor=actor if getattr(actor, "pk", None) else None,
         acting_for=acting_for,
         verb=str(verb),
@@ -58,4 +63,4 @@ def audit_record(
         unit=unit,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
-    )
+    ))

@@ -6,8 +6,10 @@ Everything it shows comes from :mod:`portal.selectors.audit`, as the API's audit
 from __future__ import annotations
 
 from django import forms
-from django.shortcuts import render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from portal import exports
@@ -15,6 +17,8 @@ from portal.forms import DateField
 from portal.models.audit import verb_groups
 from portal.selectors import units_visible_to
 from portal.selectors.audit import AuditFilters, audit_export_rows, audit_page
+from portal.selectors.audit_chain import checkpoint_rows, checkpoints_visible_to
+from portal.services.audit_chain import checkpoint_document
 from portal.views.hr import hr_required
 
 CURSORS = ("older", "newer")
@@ -93,3 +97,22 @@ def _in_language(rows, language: str):
     # A streamed body is written after the view returns: keep the reader's language for all of it.
     with translation.override(language):
         yield from rows
+
+
+# --- Signed checkpoints of the hash chain (issue 14.4) ---------------------------------------------
+
+
+@hr_required
+def audit_checkpoints(request):
+    """The nightly signed heads of the reader's institutions' chains, to download and keep."""
+    return render(request, "portal/hr/audit_checkpoints.html", {"rows": checkpoint_rows(request.user)})
+
+
+@hr_required
+def audit_checkpoint_download(request, pk: int):
+    """One checkpoint as a JSON file; another institution's answers 404."""
+    checkpoint = get_object_or_404(checkpoints_visible_to(request.user), pk=pk)
+    response = JsonResponse(checkpoint_document(checkpoint), json_dumps_params={"indent": 2})
+    filename = f"audit-checkpoint-{checkpoint.chain.replace(':', '-')}-{checkpoint.seq}.json"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

@@ -159,6 +159,15 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def _decision_input(self, serializer_class, pk: int):
+        """The body of a decision on day ``pk``: out of scope is 404, never 400. The scope is read
+        here only for a bad body; a good one goes to the service, which reads it anyway."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        if not serializer.is_valid():
+            selectors.day_for_decision(self.request.user, pk)
+            raise exceptions.ValidationError(serializer.errors)
+        return serializer.validated_data
+
     def _item(self, day_id: int) -> dict:
         day = self.get_queryset().get(pk=day_id)
         return s.RequestDaySerializer(day, context=self.get_serializer_context()).data
@@ -249,8 +258,7 @@ class RequestDayViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.Retrie
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        selectors.day_for_decision(request.user, int(pk))  # scope before body: out of scope is 404, never 400
-        reason = self._input(s.ReasonSerializer)["reason"]
+        reason = self._decision_input(s.ReasonSerializer, int(pk))["reason"]
         return self._decision(services.request_day_approve(actor=request.user, day_id=int(pk), reason=reason))
 
     @extend_schema(

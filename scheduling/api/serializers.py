@@ -202,8 +202,10 @@ class RequestDaySerializer(serializers.ModelSerializer):
         fields = ["id", "request", "date", "kind", "kind_display", "status", "status_display", "employee", "unit",
                   "location", "special_circumstance", "reason", "verdicts", "decided_by", "decided_at",
                   "acting_for", "decision_reason", "auto_approved", "evidence", "awaiting", "awaiting_display",
-                  "official_name", "endorsed_by_name", "endorsed_at", "endorsed_acting_for"]
+                  "official_name", "endorsed_by_name", "endorsed_at", "endorsed_acting_for", "emergency"]
         read_only_fields = fields
+        extra_kwargs = {"emergency": {"help_text": "The emergency (`/emergencies/{id}/`) in force for the unit and "
+                                                   "date when the day was decided, if any."}}
 
     @extend_schema_field(VerdictSerializer(many=True))
     def get_verdicts(self, day) -> list[dict]:
@@ -336,14 +338,12 @@ class DecisionCheckSerializer(serializers.Serializer):
 
 class InboxItemSerializer(serializers.Serializer):
     item = RequestDaySerializer(source="day")
-    check = serializers.SerializerMethodField(help_text="What approving it would meet now.")
+    # A nested field, not a method building a serializer per card: its fields are made once a page.
+    check = DecisionCheckSerializer(source="check.as_dict", read_only=True,
+                                    help_text="What approving it would meet now.")
     headcount = serializers.IntegerField()
     before = serializers.IntegerField(help_text="In the office that day before this approval.")
     after = serializers.IntegerField(help_text="In the office after it.")
     minimum = serializers.IntegerField()
     below = serializers.BooleanField(help_text="Approving would take the unit below its minimum.")
     flexible = serializers.BooleanField(help_text="WFH/WFA/other office (else an absence).")
-
-    @extend_schema_field(DecisionCheckSerializer)
-    def get_check(self, item) -> dict:
-        return DecisionCheckSerializer(item.check.as_dict()).data

@@ -1,6 +1,8 @@
 """Flexible-work and absence requests, coverage policies, FWA windows."""
 
 from .audit import Verb as AuditVerb
+from .emergency import Emergency, EmergencyProfile
+from .feeds import FeedKind, FeedToken
 from .leave import DocumentRule, KindRule, LeaveAdjustment, LeaveOpening, LeaveSettings
 from .policies import CoveragePolicy, EssentialPosition, FwaWindow, Mode
 from .requests import (
@@ -18,10 +20,13 @@ from .requests import (
     WorkRequest,
     evidence_path,
 )
+from .rota import RotaPlan, RotaStatus, WeekdayPreference
 
 __all__ = [
-    "ABSENCE_KINDS", "ACTIVE_STATUSES", "AuditVerb", "CUTI_KINDS", "CoveragePolicy", "EssentialPosition",
+    "FeedKind", "FeedToken",
+    "ABSENCE_KINDS", "ACTIVE_STATUSES", "AuditVerb", "CUTI_KINDS", "CoveragePolicy", "Emergency", "EmergencyProfile",
+    "EssentialPosition",
     "Evidence", "FLEXIBLE_KINDS", "FwaWindow", "Kind", "Mode", "PPPK_LEAVE_KINDS", "RequestDay", "Status",
     "UnitDay", "WorkRequest", "evidence_path", "DocumentRule", "KindRule", "LeaveAdjustment", "LeaveOpening",
-    "LeaveSettings", "Step",
+    "LeaveSettings", "Step", "RotaPlan", "RotaStatus", "WeekdayPreference",
 ]

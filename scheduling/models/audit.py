@@ -12,6 +12,7 @@ from portal.models.audit import (
     days_words,
     from_date_words,
     long_date,
+    month_words,
     object_pks,
     owner_words,
     person_words,
@@ -19,6 +20,7 @@ from portal.models.audit import (
     register_verbs,
     span_words,
     stored,
+    stored_pks,
     unit_name,
     whose,
 )
@@ -44,6 +46,14 @@ class Verb(models.TextChoices):
     LEAVE_ADJUSTED = "leave.adjusted", _("Saldo cuti disesuaikan")
     LEAVE_SETTINGS_SAVED = "leave_settings.saved", _("Pengaturan cuti disimpan")
     KIND_RULE_SAVED = "kind_rule.saved", _("Aturan jenis pengajuan disimpan")
+    ROTA_PREFERENCE_SAVED = "weekday_preference.saved", _("Preferensi hari fleksibel disimpan")
+    ROTA_PLAN_PROPOSED = "rota_plan.proposed", _("Usulan rota dibuat")
+    ROTA_PLAN_ADJUSTED = "rota_plan.adjusted", _("Usulan rota diubah")
+    ROTA_PLAN_PUBLISHED = "rota_plan.published", _("Rota diterbitkan")
+    EMERGENCY_DECLARED = "emergency.declared", _("Keadaan darurat ditetapkan")
+    EMERGENCY_ENDED = "emergency.ended", _("Keadaan darurat diakhiri lebih awal")
+    CALENDAR_FEED_CREATED = "calendar_feed.created", _("Tautan kalender dibuat")
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", _("Tautan kalender dicabut")
 
 
 register_verbs(Verb, {
@@ -63,6 +73,14 @@ register_verbs(Verb, {
     Verb.LEAVE_ADJUSTED: _("menyesuaikan saldo cuti %(object)s"),
     Verb.LEAVE_SETTINGS_SAVED: _("menyimpan pengaturan cuti %(object)s"),
     Verb.KIND_RULE_SAVED: _("menyimpan aturan jenis pengajuan %(object)s"),
+    Verb.ROTA_PREFERENCE_SAVED: _("menyimpan preferensi hari fleksibel %(object)s"),
+    Verb.ROTA_PLAN_PROPOSED: _("membuat usulan rota %(object)s"),
+    Verb.ROTA_PLAN_ADJUSTED: _("mengubah usulan rota %(object)s"),
+    Verb.ROTA_PLAN_PUBLISHED: _("menerbitkan rota %(object)s"),
+    Verb.EMERGENCY_DECLARED: _("menetapkan keadaan darurat %(object)s"),
+    Verb.EMERGENCY_ENDED: _("mengakhiri lebih awal keadaan darurat %(object)s"),
+    Verb.CALENDAR_FEED_CREATED: _("membuat %(object)s"),
+    Verb.CALENDAR_FEED_REVOKED: _("mencabut %(object)s"),
 }, legacy={"coverage_policy.changed": Verb.COVERAGE_POLICY_UPDATED, "coveragepolicy.deleted":
            Verb.COVERAGE_POLICY_DELETED, "fwawindow.deleted": Verb.FWA_WINDOW_DELETED}, choice_labels={
     # The steps' own labels ("Disetujui") read as a request's history; a filter needs the noun.
@@ -126,6 +144,30 @@ def _kind_rules(events):
         "kind": kind_words(rule.kind), "unit": unit_name(e)} if unit_name(e) else kind_words(rule.kind))
 
 
+
+def _feed_tokens(events):
+    """ "tautan kalender rencana kerja" / "tautan kalender kehadiran tim Bidang P2P" (from what was stored)."""
+    out = {}
+    for event in events:
+        kind = stored(event, "kind")
+        if kind == "team":
+            out[event.pk] = _t("tautan kalender kehadiran tim %(unit)s") % {"unit": unit_name(event) or ""}
+        elif kind == "own":
+            out[event.pk] = _t("tautan kalender rencana kerja")
+    return out
+
+
+def _rota_plans(events):
+    """ "Bidang P2P, Januari 2027" (the unit and month the event stored)."""
+    return {e.pk: _t("%(unit)s, %(month)s") % {"unit": unit_name(e), "month": month_words(stored(e, "month"))}
+            for e in events if stored(e, "month") and unit_name(e)}
+
+
+def _preferences(events):
+    people = Employee.objects.only("id", "name", "nip", "asn_type", "user_id").in_bulk(stored_pks(events, "employee"))
+    return {e.pk: owner_words(e, people.get(stored(e, "employee"))) or _t("miliknya") for e in events}
+
+
 def _leave_balance(events, key: str, *, signed: bool = False):
     """ "Ani Lestari (NIP …), tahun 2026: 12 hari" (an adjustment shows its sign: "+2 hari")."""
     people = Employee.objects.only("id", "name", "nip", "asn_type").in_bulk(object_pks(events))
@@ -147,6 +189,10 @@ register_objects({
         employee__in=people)),
     "scheduling.coveragepolicy": ObjectWords(_policies),
     "scheduling.fwawindow": ObjectWords(_fwa_windows),
+    "scheduling.emergency": ObjectWords(_fwa_windows),  # name and dates, as stored
     "scheduling.leavesettings": ObjectWords(_institutions),
     "scheduling.kindrule": ObjectWords(_kind_rules),
+    "scheduling.rotaplan": ObjectWords(_rota_plans),
+    "scheduling.weekdaypreference": ObjectWords(_preferences),
+    "scheduling.feedtoken": ObjectWords(_feed_tokens),
 })

@@ -131,6 +131,9 @@ class RequestDay(models.Model):
     acting_for = models.CharField(_("atas nama"), max_length=255, blank=True)
     decision_reason = models.TextField(_("alasan keputusan"), blank=True)
     auto_approved = models.BooleanField(default=False)
+    # The emergency in force for the unit and date when the day was decided (its rules applied).
+    emergency = models.ForeignKey("scheduling.Emergency", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="decided_days", verbose_name=_("diputus dalam keadaan darurat"))
     # Two-step leave: the atasan langsung's consideration, then the official's decision.
     awaiting = models.CharField(_("menunggu"), max_length=10, choices=Step.choices, default=Step.SUPERVISOR)
     official = models.ForeignKey("portal.Employee", null=True, blank=True, on_delete=models.PROTECT,

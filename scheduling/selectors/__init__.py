@@ -16,6 +16,13 @@ from scheduling.selectors.decisions import (
     inbox,
     reject_check,
 )
+from scheduling.selectors.emergency import (
+    emergencies_between,
+    emergencies_visible_to,
+    emergency_applied,
+    emergency_days,
+    emergency_for,
+)
 from scheduling.selectors.fwa import OpenDay, cap_free_days, open_days
 from scheduling.selectors.month import MonthCell, OwnMonth, own_month
 from scheduling.selectors.office import (
@@ -94,4 +101,5 @@ __all__ = [
     "request_days_visible_to", "request_history", "request_preview", "supervised_units", "team_calendar",
     "team_presence", "team_units", "unit_headcount",
     "PolicyBrowse", "PolicyImpact", "policy_change_impact", "policy_units_browse", "unit_trail",
+    "emergencies_between", "emergencies_visible_to", "emergency_applied", "emergency_days", "emergency_for",
 ]

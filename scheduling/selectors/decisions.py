@@ -22,14 +22,15 @@ from django.http import Http404
 
 from portal.models import Employee
 from portal.rules import acting_label
-from portal.selectors import display_name
+from portal.selectors import display_name, with_time_zones
 from scheduling import rules
 from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Evidence, RequestDay, Status, Step
 from scheduling.selectors import leave
-from scheduling.selectors.preview import DayPreview, _evaluate, _gather
+from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
 from scheduling.selectors.requests import approver_for, days_decidable_by, represented_approvers
 
 INBOX_PAGE_SIZE = 50
+ID_WINDOW = 2000  # an inbox this long is counted and paged from one read of its ids
 
 # What a card needs to name the people in the chain without a query per card.
 DAY_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "employee__user", "unit",
@@ -113,9 +114,11 @@ def decision_checks(actor, days: list[RequestDay]) -> dict[int, DecisionCheck]:
     titles = represented_approvers(actor)
     superuser = bool(getattr(actor, "is_superuser", False))
     _share_units(days)
-    chain = _Chain()
+    institutions = {leave.institution_id_of(d.employee) for d in days}
+    settings = leave.kind_settings_for(institutions) if days else {}
+    chain = _Chain(settings, institutions)
     previews = approval_previews(days)
-    documents = _missing_documents(days)
+    documents = _missing_documents(days, settings)
     out = {}
     for day in days:
         acting_for = _acting_for(day, titles, superuser)
@@ -153,6 +156,7 @@ def _share_units(days: list[RequestDay]) -> None:
     units = {}
     for day in days:
         day.employee.unit = units.setdefault(day.employee.unit_id, day.employee.unit)
+    with_time_zones(units.values())
 
 
 def _check(day: RequestDay, preview: DayPreview, extra: list[rules.Verdict], **kwargs) -> DecisionCheck:
@@ -178,10 +182,23 @@ def reserved_verdict(day: RequestDay, acting_for: str) -> rules.Verdict | None:
 
 
 class _Chain:
-    """Who decides after the atasan langsung, read once per unit and kind."""
+    """Who decides after the atasan langsung, read once per institution and kind (for a page:
+    from the institutions' kind settings, and their leave settings read once when needed)."""
 
-    def __init__(self):
+    def __init__(self, settings: dict[tuple[int, str], leave.KindSetting] | None = None, institutions=()):
         self._grantors: dict[tuple[int, str], tuple[bool, Employee | None]] = {}
+        self._settings = settings or {}
+        self._institutions = set(institutions)
+        self._leaves: dict[int, leave.InstitutionLeave] | None = None
+
+    def _grantor(self, key: tuple[int, str], employee: Employee) -> tuple[bool, Employee | None]:
+        setting = self._settings.get(key)
+        if setting is None:
+            return leave.grantor_for(employee, key[1])
+        if setting.needs_official and self._leaves is None:
+            self._leaves = leave.institution_leaves(self._institutions)
+        return leave.grantor_for(employee, key[1], setting=setting,
+                                 leave_of=(self._leaves or {}).get(key[0]))
 
     def next_step(self, day: RequestDay) -> tuple[Employee | None, rules.Verdict | None]:
         """(the official approving forwards the day to, a verdict when nobody could take it).
@@ -190,9 +207,9 @@ class _Chain:
         the atasan langsung agrees, unless the atasan langsung is that official."""
         if day.awaiting != Step.SUPERVISOR:
             return None, None
-        key = (day.employee.unit_id, day.kind)
+        key = (leave.institution_id_of(day.employee), day.kind)
         if key not in self._grantors:
-            self._grantors[key] = leave.grantor_for(day.employee, day.kind)
+            self._grantors[key] = self._grantor(key, day.employee)
         needs_official, grantor = self._grantors[key]
         if not needs_official:
             return None, None
@@ -207,18 +224,18 @@ class _Chain:
 
 def approval_previews(days: list[RequestDay]) -> dict[int, DayPreview]:
     """The preview's verdicts for each pending day as its approval sees them (approved days
-    only, the day itself left out): the facts are read once per employee, kind and keadaan
-    khusus over the span of their days, then each day is evaluated on its own, exactly as
-    ``preview_days(..., for_approval_of=day.pk)`` would."""
+    only, the day itself left out): the facts are read together for the whole page (per unit
+    what units have, in one query each what people have; :func:`gather_for_approval`), then
+    each day is evaluated on its own, exactly as ``preview_days(..., for_approval_of=day.pk)``
+    would."""
     groups: dict[tuple, list[RequestDay]] = defaultdict(list)
     for day in days:
         groups[(day.employee_id, day.kind, day.request.special_circumstance)].append(day)
+    asks = [ApprovalAsk(group[0].employee, kind, special, [d.date for d in group])
+            for (_employee, kind, special), group in groups.items()]
     taken = _other_live_days(days)
     out = {}
-    for (_employee, kind, special), group in groups.items():
-        dates = [d.date for d in group]
-        facts = _gather(group[0].employee, kind, min(dates), max(dates), special_circumstance=special,
-                        for_approval_of=group[0].pk)
+    for group, facts in zip(groups.values(), gather_for_approval(asks), strict=True):
         for day in group:
             alone = dataclasses.replace(facts, taken={day.date} if (day.employee_id, day.date) in taken else set())
             out[day.pk] = _evaluate(alone, [day.date])[0]
@@ -235,9 +252,11 @@ def _other_live_days(days: list[RequestDay]) -> set[tuple[int, dt.date]]:
     return set(qs.values_list("employee_id", "date"))
 
 
-def _missing_documents(days: list[RequestDay]) -> dict[int, rules.Verdict]:
+def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], leave.KindSetting] | None = None,
+                       ) -> dict[int, rules.Verdict]:
     """A "document_missing" verdict for each day whose request lacks the document its institution
-    requires for its kind and length (counted, as at submit, on the request's days)."""
+    requires for its kind and length (counted, as at submit, on the request's days); ``settings``:
+    the institutions' kind settings, when read for the page."""
     request_ids = {d.request_id for d in days}
     if not request_ids:
         return {}
@@ -249,9 +268,11 @@ def _missing_documents(days: list[RequestDay]) -> dict[int, rules.Verdict]:
     for day in days:
         if day.request_id in with_files:
             continue
-        key = (day.employee.unit_id, day.kind, lengths.get(day.request_id, 1), day.request.special_circumstance)
+        key = (leave.institution_id_of(day.employee), day.kind, lengths.get(day.request_id, 1),
+               day.request.special_circumstance)
         if key not in needed:
-            needed[key] = leave.document_requirement(day.employee, *key[1:])
+            needed[key] = leave.document_requirement(day.employee, *key[1:],
+                                                     setting=(settings or {}).get(key[:2]))
         if needed[key] is not None:
             out[day.pk] = rules.Verdict("document_missing", rules.BLOCK, {
                 "label": str(needed[key].label), "reason": str(needed[key].reason)})
@@ -306,17 +327,33 @@ class Inbox:
     """The pending days a user decides, oldest date first, checked a slice at a time.
 
     It behaves as a sequence (``count()``, ``len()``, slicing) so Django's and DRF's paginators
-    check only the page they show: the cost of a page is one read of its days plus the facts of
-    each employee on it, never the whole inbox.
+    check only the page they show: the cost of a page is one read of its ids, one of its days and
+    the facts of its people and units read together (:func:`decision_checks`), never the whole
+    inbox nor a read per card.
     """
 
     def __init__(self, user):
         self.user = user
         self.days = (days_decidable_by(user, status=Status.PENDING).select_related(*DAY_RELATIONS)
                      .prefetch_related("request__evidence").order_by("date", "employee__name", "pk"))
+        self._ids: list[int] | None = None
+
+    def _first_ids(self) -> list[int]:
+        """The ids of the first ``ID_WINDOW`` (and one) days in order, read once: for an inbox no
+        longer than that, the count and every page come from this one read of the UNION."""
+        if self._ids is None:
+            self._ids = list(self.days.values_list("pk", flat=True)[:ID_WINDOW + 1])
+        return self._ids
+
+    def _page_ids(self, key: slice) -> list[int]:
+        ids = self._first_ids()
+        if len(ids) <= ID_WINDOW:
+            return ids[key]
+        return list(self.days.values_list("pk", flat=True)[key])
 
     def count(self) -> int:
-        return self.days.count()
+        ids = self._first_ids()
+        return len(ids) if len(ids) <= ID_WINDOW else self.days.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -327,7 +364,15 @@ class Inbox:
             if not items:
                 raise IndexError(key)
             return items[0]
-        return inbox_items(self.user, list(self.days[key]))
+        return inbox_items(self.user, self._rows(self._page_ids(key)))
+
+    @staticmethod
+    def _rows(ids: list[int]) -> list[RequestDay]:
+        """The page's days with what their cards name, by id: joined to the same nine tables in
+        one query with the UNION, the planner would join every day of the institution first."""
+        found = (RequestDay.objects.select_related(*DAY_RELATIONS).prefetch_related("request__evidence")
+                 .in_bulk(ids))
+        return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self):
         return iter(self[:])

@@ -66,10 +66,19 @@ def kind_settings(institution: Unit) -> list[KindSetting]:
 
 
 def kind_setting(institution_id: int, kind: str) -> KindSetting:
-    row = KindRule.objects.filter(institution_id=institution_id, kind=kind).first()
+    return _setting(kind, KindRule.objects.filter(institution_id=institution_id, kind=kind).first())
+
+
+def _setting(kind: str, row: KindRule | None) -> KindSetting:
     if row is None:
         return _default_setting(kind)
     return KindSetting(kind, row.needs_official, row.document, row.document_label, True)
+
+
+def kind_settings_for(institution_ids) -> dict[tuple[int, str], KindSetting]:
+    """:func:`kind_setting` of every kind in each institution (a page of the inbox): one query."""
+    rows = {(r.institution_id, r.kind): r for r in KindRule.objects.filter(institution_id__in=list(institution_ids))}
+    return {(i, kind): _setting(kind, rows.get((i, kind))) for i in institution_ids for kind in Kind.values}
 
 
 @dataclass(frozen=True)
@@ -93,20 +102,34 @@ def institution_leave(institution: Unit) -> InstitutionLeave:
     return InstitutionLeave(institution, row.official, row.first_year)
 
 
+def institution_leaves(institution_ids) -> dict[int, InstitutionLeave]:
+    """:func:`institution_leave` of each institution, with its head (a page of the inbox): two queries."""
+    rows = {r.institution_id: r for r in LeaveSettings.objects.select_related("official")
+            .filter(institution_id__in=list(institution_ids))}
+    out = {}
+    for institution in Unit.objects.select_related("head").filter(pk__in=list(institution_ids)):
+        row = rows.get(institution.pk)
+        out[institution.pk] = (InstitutionLeave(institution, row.official, row.first_year) if row
+                               else InstitutionLeave(institution, None, settings.PORTAL_LEAVE_FIRST_YEAR))
+    return out
+
+
 def _institution(employee: Employee) -> Unit:
     return employee.unit.institution
 
 
-def grantor_for(employee: Employee, kind: str) -> tuple[bool, Employee | None]:
-    """(whether the kind needs the official after the atasan langsung, who that official is).
+def grantor_for(employee: Employee, kind: str, *, setting: KindSetting | None = None,
+                leave_of: InstitutionLeave | None = None) -> tuple[bool, Employee | None]:
+    """(whether the kind needs the official after the atasan langsung, who that official is);
+    ``setting`` and ``leave_of``: the institution's, when already read for a page.
 
     Until HR names an official (or the institution has a head), the default chain stops at the
     atasan langsung, as before the institution set anything up; a chain HR chose keeps its official
     step, and a request no one could grant is refused at submit."""
-    setting = kind_setting(_institution(employee).pk, kind)
+    setting = setting or kind_setting(_institution(employee).pk, kind)
     if not setting.needs_official:
         return False, None
-    grantor = institution_leave(_institution(employee)).grantor
+    grantor = (leave_of or institution_leave(_institution(employee))).grantor
     if grantor is None and not setting.configured:
         return False, None
     return True, grantor
@@ -128,9 +151,11 @@ class DocumentRequirement:
     reason: str  # why it is needed, e.g. "cuti sakit lebih dari 1 hari" (translated)
 
 
-def document_requirement(employee, kind: str, n_days: int, special_circumstance: bool) -> DocumentRequirement | None:
-    """The document the employee's institution requires for this request, or None."""
-    setting = kind_setting(_institution(employee).pk, kind)
+def document_requirement(employee, kind: str, n_days: int, special_circumstance: bool, *,
+                         setting: KindSetting | None = None) -> DocumentRequirement | None:
+    """The document the employee's institution requires for this request, or None (``setting``:
+    the institution's rule of the kind, when already read)."""
+    setting = setting or kind_setting(_institution(employee).pk, kind)
     label = setting.document_label or _("Dokumen pendukung")
     kind_name = Kind(kind).label.lower() if kind in Kind.values else kind
     if setting.document == DocumentRule.ALWAYS:
@@ -145,27 +170,56 @@ def document_requirement(employee, kind: str, n_days: int, special_circumstance:
 # --- Cuti tahunan balance -------------------------------------------------------------------
 
 
-def _used_by_year(employee: Employee, kind: str, statuses, exclude_day_ids=()) -> dict[int, int]:
-    qs = RequestDay.objects.filter(employee=employee, kind=kind, status__in=statuses)
+def _used_by_year(employee_ids, kind: str, statuses, exclude_day_ids=()) -> dict[int, dict[int, int]]:
+    qs = RequestDay.objects.filter(employee_id__in=list(employee_ids), kind=kind, status__in=statuses)
     if exclude_day_ids:
         qs = qs.exclude(pk__in=list(exclude_day_ids))
-    rows = qs.annotate(y=ExtractYear("date")).values("y").annotate(n=Count("id")).values_list("y", "n")
-    return {int(y): n for y, n in rows}
+    rows = (qs.annotate(y=ExtractYear("date")).values("employee_id", "y").annotate(n=Count("id"))
+            .values_list("employee_id", "y", "n"))
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for employee_id, y, n in rows:
+        out[employee_id][int(y)] = n
+    return out
+
+
+def institution_id_of(employee: Employee) -> int:
+    """The id of the employee's institution, without reading it."""
+    unit = employee.unit
+    return unit.ancestor_ids[0] if unit.parent_id else unit.pk
 
 
 def annual_leave_facts(employee: Employee, *, approved_only: bool = False,
                        exclude_day_ids=()) -> leave_rules.AnnualLeaveFacts:
     """The numbers :func:`leave_rules.annual_balances` needs. Asked days count as used (a second
     request cannot spend the same days); an approval counts approved days only."""
+    return annual_leave_facts_many([employee], approved_only=approved_only, exclude_day_ids=exclude_day_ids)[
+        employee.pk]
+
+
+def annual_leave_facts_many(employees: list[Employee], *, approved_only: bool = False,
+                            exclude_day_ids=()) -> dict[int, leave_rules.AnnualLeaveFacts]:
+    """:func:`annual_leave_facts` of each employee (the inbox's page of people): five queries."""
+    if not employees:
+        return {}
+    ids = {e.pk for e in employees}
     statuses = [Status.APPROVED] if approved_only else [Status.PENDING, Status.APPROVED]
-    adjustments = dict(LeaveAdjustment.objects.filter(employee=employee).values("year")
-                       .annotate(n=Sum("days")).values_list("year", "n"))
-    return leave_rules.AnnualLeaveFacts(
-        asn_type=employee.asn_type, service_start=employee.service_start,
-        first_year=institution_leave(_institution(employee)).first_year,
-        openings=dict(LeaveOpening.objects.filter(employee=employee).values_list("year", "days")),
-        adjustments=adjustments, used=_used_by_year(employee, Kind.CT, statuses, exclude_day_ids),
-        cuti_besar_years=frozenset(_used_by_year(employee, Kind.CB, [Status.PENDING, Status.APPROVED])))
+    adjustments: dict[int, dict[int, int]] = defaultdict(dict)
+    for employee_id, year, n in (LeaveAdjustment.objects.filter(employee_id__in=ids).values("employee_id", "year")
+                                 .annotate(n=Sum("days")).values_list("employee_id", "year", "n")):
+        adjustments[employee_id][year] = n
+    openings: dict[int, dict[int, int]] = defaultdict(dict)
+    for employee_id, year, days in LeaveOpening.objects.filter(employee_id__in=ids).values_list(
+            "employee_id", "year", "days"):
+        openings[employee_id][year] = days
+    first_years = dict(LeaveSettings.objects.filter(institution_id__in={institution_id_of(e) for e in employees})
+                       .values_list("institution_id", "first_year"))
+    used = _used_by_year(ids, Kind.CT, statuses, exclude_day_ids)
+    cuti_besar = _used_by_year(ids, Kind.CB, [Status.PENDING, Status.APPROVED])
+    return {e.pk: leave_rules.AnnualLeaveFacts(
+        asn_type=e.asn_type, service_start=e.service_start,
+        first_year=first_years.get(institution_id_of(e), settings.PORTAL_LEAVE_FIRST_YEAR),
+        openings=openings.get(e.pk, {}), adjustments=adjustments.get(e.pk, {}), used=used.get(e.pk, {}),
+        cuti_besar_years=frozenset(cuti_besar.get(e.pk, {}))) for e in employees}
 
 
 def annual_leave(employee: Employee, year: int, **kwargs) -> leave_rules.YearBalance:
@@ -234,8 +288,10 @@ class LeaveCheck:
 
 
 def leave_check(employee: Employee, kind: str, end: dt.date, *, approving: bool,
-                exclude_day_id: int | None = None) -> LeaveCheck | None:
-    """The checks of a cuti request up to ``end`` (None for kinds that are not cuti)."""
+                exclude_day_id: int | None = None,
+                facts: leave_rules.AnnualLeaveFacts | None = None) -> LeaveCheck | None:
+    """The checks of a cuti request up to ``end`` (None for kinds that are not cuti); ``facts``:
+    the employee's cuti tahunan numbers when already read (:func:`annual_leave_facts_many`)."""
     if kind not in CUTI_KINDS:
         return None
     limits = leave_rules.limits_for(employee.asn_type, kind)
@@ -243,7 +299,7 @@ def leave_check(employee: Employee, kind: str, end: dt.date, *, approving: bool,
         return None  # not open to this ASN type: refused at submit with its own message
     balances = {}
     if kind == Kind.CT:
-        facts = annual_leave_facts(employee, approved_only=approving,
-                                   exclude_day_ids=[exclude_day_id] if exclude_day_id else ())
+        facts = facts or annual_leave_facts(employee, approved_only=approving,
+                                            exclude_day_ids=[exclude_day_id] if exclude_day_id else ())
         balances = leave_rules.annual_balances(facts, end.year)
     return LeaveCheck(kind, employee.asn_type, limits, employee.service_start, balances)

@@ -7,6 +7,8 @@ Other apps (attendance) read scheduling only through :mod:`scheduling.selectors`
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -74,6 +76,81 @@ def essential_counts(employee: Employee, start: dt.date, end: dt.date, *, includ
         qs = qs.exclude(pk=exclude_day_id)
     away = dict(qs.values_list("date").annotate(n=Count("id")).values_list("date", "n"))
     return holders, away
+
+
+# --- The same counts for a page of people (the inbox): one query each, whatever the page ---------
+
+
+def leading_subtrees(employees: list[Employee]) -> set[int]:
+    """Ids of those of ``employees`` who lead a subtree (:func:`leads_subtree` for many)."""
+    heads = {e.unit_id: e.pk for e in employees if e.unit.head_id == e.pk}
+    if not heads:
+        return set()
+    parents = Unit.objects.filter(parent_id__in=list(heads), is_active=True).values_list("parent_id", flat=True)
+    return {heads[u] for u in set(parents)}
+
+
+Scope = tuple[Unit, bool]  # a unit, and whether its subtree is counted with it
+
+
+def _per_scope(qs, scopes: set[Scope], by: tuple[str, ...] = ()) -> dict[tuple[int, bool], dict[tuple, int]]:
+    """Rows of ``qs`` counted per scope and per value of ``by``: the plain units in one GROUP BY,
+    the subtrees in one query of conditional counts (a subtree overlaps the units below it)."""
+    out: dict[tuple[int, bool], dict[tuple, int]] = {(u.pk, deep): {} for u, deep in scopes}
+    plain = [u.pk for u, deep in scopes if not deep]
+    if plain:
+        for row in qs.filter(unit_id__in=plain).values_list("unit_id", *by).annotate(n=Count("id")).order_by():
+            out[(row[0], False)][tuple(row[1:-1])] = row[-1]
+    deep = {f"s{u.pk}": (u, _in_unit(u, True)) for u, sub in scopes if sub}
+    if deep:
+        wanted = qs.filter(functools.reduce(operator.or_, (q for _u, q in deep.values())))
+        counted = {name: Count("id", filter=q) for name, (_u, q) in deep.items()}
+        rows = wanted.values(*by).annotate(**counted).order_by() if by else [wanted.aggregate(**counted)]
+        for row in rows:
+            for name, (unit, _q) in deep.items():
+                if row[name]:
+                    out[(unit.pk, True)][tuple(row[b] for b in by)] = row[name]
+    return out
+
+
+def unit_headcounts(scopes: set[Scope]) -> dict[tuple[int, bool], int]:
+    """:func:`unit_headcount` of each scope (unit id, subtree)."""
+    counted = _per_scope(Employee.objects.filter(is_active=True), scopes)
+    return {key: rows.get((), 0) for key, rows in counted.items()}
+
+
+def approved_away_by_date(scopes: set[Scope], start: dt.date,
+                          end: dt.date) -> dict[tuple[int, bool], dict[dt.date, int]]:
+    """:func:`away_by_date` (approved days only) of each scope (unit id, subtree)."""
+    qs = RequestDay.objects.filter(date__range=(start, end), status=Status.APPROVED, employee__is_active=True)
+    return {key: {d: n for (d,), n in rows.items()} for key, rows in _per_scope(qs, scopes, ("date",)).items()}
+
+
+def approved_flexible_dates(employee_ids, start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:
+    """:func:`own_flexible_dates` (approved days only) of each employee."""
+    out: dict[int, list[dt.date]] = defaultdict(list)
+    for employee_id, date in RequestDay.objects.filter(
+            employee_id__in=list(employee_ids), date__range=(start, end), status=Status.APPROVED,
+            kind__in=list(FLEXIBLE_KINDS)).values_list("employee_id", "date"):
+        out[employee_id].append(date)
+    return out
+
+
+def approved_essential_counts(pairs: set[tuple[int, str]], start: dt.date, end: dt.date
+                              ) -> dict[tuple[int, str], tuple[int, dict[dt.date, int]]]:
+    """:func:`essential_counts` (approved days only) of each (unit id, jabatan): two queries."""
+    if not pairs:
+        return {}
+    units, jabatans = {u for u, _j in pairs}, {j for _u, j in pairs}
+    holders = dict(((u, j), n) for u, j, n in Employee.objects.filter(
+        unit_id__in=units, jabatan__in=jabatans, is_active=True).values_list("unit_id", "jabatan")
+        .annotate(n=Count("id")).order_by())
+    away: dict[tuple[int, str], dict[dt.date, int]] = defaultdict(dict)
+    for u, j, d, n in (RequestDay.objects.filter(unit_id__in=units, employee__jabatan__in=jabatans,
+                                                 date__range=(start, end), status=Status.APPROVED)
+                       .values_list("unit_id", "employee__jabatan", "date").annotate(n=Count("id")).order_by()):
+        away[(u, j)][d] = n
+    return {pair: (holders.get(pair, 0), away.get(pair, {})) for pair in pairs}
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:

@@ -17,6 +17,7 @@ from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from scheduling import rules
 from scheduling.models import CoveragePolicy, FwaWindow, RequestDay, Status
+from scheduling.selectors.emergency import emergencies_between, emergency_applied, with_emergencies
 
 
 def _rows_in_force(unit: Unit, day: dt.date, rows: list[CoveragePolicy]) -> list[CoveragePolicy]:
@@ -39,13 +40,27 @@ def _policy_rows(unit: Unit) -> list[CoveragePolicy]:
 
 
 def effective_policy(unit: Unit, day: dt.date) -> rules.Policy:
-    """The policy in force for ``unit`` on ``day``, inherited down the tree."""
-    return rules.merge_policies(_policy_layers(unit, day, _policy_rows(unit)))
+    """The policy in force for ``unit`` on ``day``, inherited down the tree, under the emergency
+    in force that day if any (an overlay: the rows are never changed)."""
+    return effective_policies(unit, [day])[day]
 
 
 def effective_policies(unit: Unit, days: list[dt.date]) -> dict[dt.date, rules.Policy]:
     rows = _policy_rows(unit)
-    return {d: rules.merge_policies(_policy_layers(unit, d, rows)) for d in days}
+    return with_emergencies(unit, {d: rules.merge_policies(_policy_layers(unit, d, rows)) for d in days})
+
+
+def effective_policies_many(wanted: dict[Unit, list[dt.date]]) -> dict[int, dict[dt.date, rules.Policy]]:
+    """:func:`effective_policies` of many units at once (a page of the inbox): the rows of their
+    ancestors and the emergencies of the span read once, then the same merge and overlay per unit."""
+    days = [d for ds in wanted.values() for d in ds]
+    if not days:
+        return {u.pk: {} for u in wanted}
+    rows = list(CoveragePolicy.objects.filter(unit_id__in={a for u in wanted for a in u.ancestor_ids})
+                .prefetch_related("essential_positions"))
+    emergencies = emergencies_between(min(days), max(days))
+    return {u.pk: {d: emergency_applied(u, d, policy_for(u, d, rows), emergencies) for d in ds}
+            for u, ds in wanted.items()}
 
 
 def all_policy_rows() -> list[CoveragePolicy]:

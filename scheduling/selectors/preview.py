@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from portal.models import Employee, Unit
 from portal.rules import date_in_range, date_range_message
-from portal.selectors import workcalendar
+from portal.selectors import with_time_zones, workcalendar
 from scheduling import rules
-from scheduling.models import FLEXIBLE_KINDS, RequestDay, Status
+from scheduling.models import FLEXIBLE_KINDS, Kind, RequestDay, Status
 from scheduling.selectors import office as counts
-from scheduling.selectors.fwa import cap_free_days
-from scheduling.selectors.leave import LeaveCheck, leave_check
-from scheduling.selectors.policies import effective_policies
+from scheduling.selectors.fwa import cap_free_days, cap_free_days_many
+from scheduling.selectors.leave import LeaveCheck, annual_leave_facts_many, leave_check
+from scheduling.selectors.policies import effective_policies, effective_policies_many
 
 MAX_RANGE_DAYS = 186  # half a year: longer plans are almost always a typo
 
@@ -122,11 +122,11 @@ class _Facts:
 def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, special_circumstance: bool,
             for_approval_of: int | None) -> _Facts:
     unit = employee.unit
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    days = _span(start, end)
     policies = effective_policies(unit, days)
     approving = for_approval_of is not None
     include_pending = (not approving) and any(p.count_pending for p in policies.values())
-    around = (rules.week_start(start.replace(day=1)), end + dt.timedelta(days=31))  # whole weeks and months
+    around = _around(start, end)
     own = counts.own_flexible_dates(employee, *around, include_pending=not approving,
                                     exclude_day_id=for_approval_of)
     essential = None
@@ -140,7 +140,102 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
                   own, set(_active_dates(employee, start, end, exclude_day_id=for_approval_of)), essential,
                   unit.local_today(), cap_free_days(unit, *around),
                   leave_check(employee, kind, end, approving=approving, exclude_day_id=for_approval_of),
-                  _("%(unit)s beserta unit di bawahnya") % {"unit": unit.name} if leads else unit.name)
+                  _coverage_label(unit, leads))
+
+
+@dataclass(frozen=True)
+class ApprovalAsk:
+    """Pending days of one employee, kind and keadaan khusus, checked as their approval sees them."""
+
+    employee: Employee
+    kind: str
+    special_circumstance: bool
+    dates: list[dt.date]
+
+    @property
+    def start(self) -> dt.date:
+        return min(self.dates)
+
+    @property
+    def end(self) -> dt.date:
+        return max(self.dates)
+
+    @property
+    def around(self) -> tuple[dt.date, dt.date]:
+        return _around(self.start, self.end)
+
+
+def _around(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    return rules.week_start(start.replace(day=1)), end + dt.timedelta(days=31)  # whole weeks and months
+
+
+def _span(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
+    """:func:`_gather` for approval (approved days only) of many asks at once, as the inbox needs it:
+    what a unit has (its policies, calendar and FWA days, time zone) once per unit over the dates
+    its asks span, what people have (their days, the holders of their jabatan, their cuti) in one
+    query each for all of them. The checked days are pending, so counting approved days only
+    never counts them (what ``for_approval_of`` excludes in :func:`_gather`)."""
+    if not asks:
+        return []
+    units = {a.employee.unit_id: a.employee.unit for a in asks}
+    with_time_zones(units.values())  # each unit's "today", without a query per unit
+    policies = _policies_per_unit(units, asks)
+    leaders = counts.leading_subtrees([a.employee for a in asks])
+    scopes = {(a.employee.unit, a.employee.pk in leaders) for a in asks}
+    first, last = min(a.start for a in asks), max(a.end for a in asks)
+    headcounts = counts.unit_headcounts(scopes)
+    away = counts.approved_away_by_date(scopes, first, last)
+    own = counts.approved_flexible_dates({a.employee.pk for a in asks}, min(a.around[0] for a in asks),
+                                         max(a.around[1] for a in asks))
+    essential = counts.approved_essential_counts({(a.employee.unit_id, a.employee.jabatan) for a in asks
+                                                  if _essential_in(a, policies)}, first, last)
+    cap_free = _cap_free_per_unit(units, asks)
+    annual = annual_leave_facts_many([a.employee for a in asks if a.kind == Kind.CT], approved_only=True)
+    out = []
+    for a in asks:
+        employee, unit = a.employee, a.employee.unit
+        scope = (unit.pk, employee.pk in leaders)
+        lo, hi = a.around
+        in_force = {d: policies[unit.pk][d] for d in _span(a.start, a.end)}
+        held = essential.get((unit.pk, employee.jabatan)) if _essential_in(a, policies) else None
+        out.append(_Facts(
+            employee, a.kind, a.special_circumstance, True, in_force, headcounts[scope],
+            {d: away[scope].get(d, 0) for d in in_force}, [d for d in own.get(employee.pk, []) if lo <= d <= hi],
+            set(), (held[0], {d: n for d, n in held[1].items() if a.start <= d <= a.end}) if held else None,
+            unit.local_today(), {d: n for d, n in cap_free[unit.pk].items() if lo <= d <= hi},
+            leave_check(employee, a.kind, a.end, approving=True, facts=annual.get(employee.pk)),
+            _coverage_label(unit, scope[1])))
+    return out
+
+
+def _policies_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk]) -> dict[int, dict[dt.date, rules.Policy]]:
+    """Each unit's policies over the days its asks span, through the policy read (overlays included)."""
+    wanted: dict[int, set[dt.date]] = {u: set() for u in units}
+    for a in asks:
+        wanted[a.employee.unit_id].update(_span(a.start, a.end))
+    return effective_policies_many({units[u]: sorted(days) for u, days in wanted.items()})
+
+
+def _essential_in(ask: ApprovalAsk, policies: dict[int, dict[dt.date, rules.Policy]]) -> bool:
+    unit_policies = policies[ask.employee.unit_id]
+    return any(ask.employee.jabatan in dict(unit_policies[d].essential) for d in _span(ask.start, ask.end))
+
+
+def _cap_free_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk]) -> dict[int, dict[dt.date, str]]:
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    for a in asks:
+        lo, hi = a.around
+        known = spans.get(a.employee.unit_id, (lo, hi))
+        spans[a.employee.unit_id] = (min(lo, known[0]), max(hi, known[1]))
+    return cap_free_days_many({units[u]: span for u, span in spans.items()})
+
+
+def _coverage_label(unit: Unit, leads: bool) -> str:
+    return _("%(unit)s beserta unit di bawahnya") % {"unit": unit.name} if leads else unit.name
 
 
 def _away_per_policy(unit: Unit, policies: dict[dt.date, rules.Policy], *, approving: bool, subtree: bool,

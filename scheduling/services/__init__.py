@@ -13,6 +13,7 @@ from scheduling.services.decisions import (
     request_days_expire,
     requests_decide_bulk,
 )
+from scheduling.services.emergency import emergency_clean, emergency_declare, emergency_end
 from scheduling.services.fwa import FwaOpened, fwa_window_clean, fwa_window_delete, fwa_window_open
 from scheduling.services.leave import (
     kind_rule_clean,
@@ -37,4 +38,5 @@ __all__ = [
     "kind_rule_clean", "kind_rule_save", "leave_adjust", "leave_opening_set", "leave_settings_save",
     "request_day_approve", "request_day_cancel", "request_day_reject", "request_day_withdraw",
     "request_days_expire", "request_submit", "requests_decide_bulk", "unit_days_mark_clean",
+    "emergency_clean", "emergency_declare", "emergency_end",
 ]

@@ -21,6 +21,7 @@ from portal.services.audit import audit_record
 from scheduling import rules, selectors
 from scheduling.models import RequestDay, Status, Step, UnitDay
 from scheduling.models.audit import Verb
+from scheduling.selectors.emergency import emergency_for
 from scheduling.services import notifications
 from scheduling.services.unit_days import touch_unit_days
 
@@ -41,9 +42,11 @@ def _tell_employee(day: RequestDay, verb: str) -> None:
 
 
 def _lock_unit_day_and_employee(day: RequestDay) -> None:
-    """Fixed lock order everywhere: unit-day row first, then the employee row."""
-    UnitDay.objects.get_or_create(unit_id=day.unit_id, date=day.date)
-    UnitDay.objects.select_for_update().get(unit_id=day.unit_id, date=day.date)
+    """Fixed lock order everywhere: unit-day row first, then the employee row. The unit-day row
+    usually exists (the submit marked it): lock it straight away, create it only when missing."""
+    if not list(UnitDay.objects.select_for_update().filter(unit_id=day.unit_id, date=day.date).values_list("pk")):
+        UnitDay.objects.get_or_create(unit_id=day.unit_id, date=day.date)
+        UnitDay.objects.select_for_update().get(unit_id=day.unit_id, date=day.date)
     Employee.objects.select_for_update().only("pk").get(pk=day.employee_id)
 
 
@@ -71,20 +74,26 @@ def _refuse(check: selectors.DecisionCheck, reason: str) -> None:
     raise DecisionBlocked(refused, message, shown=check.verdicts)
 
 
-def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str, auto: bool = False) -> Decision:
-    """The day is approved (conditional UPDATE: a double click approves once)."""
-    changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
-        status=Status.APPROVED, decided_by=actor, decided_at=timezone.now(), acting_for=check.acting_for,
-        decision_reason=reason.strip(), auto_approved=auto, verdicts=_stored(check))
-    if changed:
-        audit_record(actor=actor, verb=Verb.REQUEST_DAY_APPROVED, obj=day, unit=day.unit, acting_for=check.acting_for,
-                     before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason,
-                                                               "auto": auto})
-        touch_unit_days([(day.unit_id, day.date)])
-    day.refresh_from_db()
-    if changed:
+def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str, auto: bool = False,
+           tell: bool = True) -> Decision:
+    """The day is approved (conditional UPDATE: a double click approves once). ``tell=False``: the
+    caller sends one message for many days (a published rota)."""
+    values = {"status": Status.APPROVED, "decided_by": actor, "decided_at": timezone.now(),
+              "acting_for": check.acting_for, "decision_reason": reason.strip(), "auto_approved": auto,
+              "verdicts": _stored(check), "emergency": emergency_for(day.unit, day.date)}
+    changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(**values)
+    if not changed:
+        day.refresh_from_db()
+        return Decision(day, False, check.verdicts)
+    for name, value in values.items():  # what the UPDATE wrote, without reading the row back
+        setattr(day, name, value)
+    touch_unit_days([(day.unit_id, day.date)])  # its row is locked already (_lock_unit_day_and_employee)
+    if tell:
         _tell_employee(day, "approved")
-    return Decision(day, bool(changed), check.verdicts)
+    # Last: the audit chain's head stays locked until the commit, so nothing else waits behind it.
+    audit_record(actor=actor, verb=Verb.REQUEST_DAY_APPROVED, obj=day, unit=day.unit, acting_for=check.acting_for,
+                 before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason, "auto": auto})
+    return Decision(day, True, check.verdicts)
 
 
 def _forward(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str) -> Decision:
@@ -107,7 +116,7 @@ def _stored(check: selectors.DecisionCheck) -> list[dict]:
     return [v.as_dict() for v in check.verdicts]
 
 
-def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = False) -> Decision:
+def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = False, tell: bool = True) -> Decision:
     """Grant a pending day outright, checked under the lock (the automatic approval in FWA windows)."""
     with transaction.atomic():
         day = _locked_day(day_id)
@@ -115,7 +124,7 @@ def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = F
             return Decision(day, False)
         check = selectors.grant_check(day, acting_for=acting_for)
         _refuse(check, reason)
-        return _grant(day, check, actor=actor, reason=reason, auto=auto)
+        return _grant(day, check, actor=actor, reason=reason, auto=auto, tell=tell)
 
 
 def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
@@ -149,12 +158,12 @@ def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:
     with transaction.atomic():
         changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(
             status=Status.REJECTED, decided_by=actor, decided_at=timezone.now(), acting_for=check.acting_for,
-            decision_reason=reason.strip())
+            decision_reason=reason.strip(), emergency=emergency_for(day.unit, day.date))
         if changed:
+            touch_unit_days([(day.unit_id, day.date)])  # before the audit: its chain lock comes last
             audit_record(actor=actor, verb=Verb.REQUEST_DAY_REJECTED, obj=day, unit=day.unit,
                          acting_for=check.acting_for, before={"status": Status.PENDING},
                          after={"status": Status.REJECTED, "reason": reason})
-            touch_unit_days([(day.unit_id, day.date)])
             day.refresh_from_db()
             _tell_employee(day, "rejected")
     day.refresh_from_db()
@@ -200,9 +209,9 @@ def request_days_expire(*, today: dt.date) -> int:
             if not RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(status=Status.EXPIRED,
                                                                                      decided_at=timezone.now()):
                 continue
+            touch_unit_days([(day.unit_id, day.date)])  # before the audit: its chain lock comes last
             audit_record(actor=None, verb=Verb.REQUEST_DAY_EXPIRED, obj=day, unit=day.unit,
                          before={"status": Status.PENDING}, after={"status": Status.EXPIRED})
-            touch_unit_days([(day.unit_id, day.date)])
             notifications.day_expired(day)
             expired += 1
     return expired

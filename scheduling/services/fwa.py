@@ -48,9 +48,11 @@ def auto_approve_in_fwa_windows(days: list[RequestDay]) -> None:
     """Approve the pending WFH/WFA days a circular opened, in date order (each counts for the
     caps of the next), wherever every rule still holds; the rest wait for the supervisor."""
     flexible = [d for d in days if d.kind in (Kind.WFH, Kind.WFA) and d.status == Status.PENDING]
-    for day, why in sorted(_opened(flexible), key=lambda pair: pair[0].date):
+    opened = [(d, why) for d, why in _opened(flexible) if why.auto_approves]  # an emergency may only lift caps
+    for day, why in sorted(opened, key=lambda pair: pair[0].date):
+        label = _("Keadaan darurat: %(n)s") if why.emergency_id else _("Jendela FWA: %(n)s")
         try:
-            _approve(day.pk, actor=None, acting_for=_("Jendela FWA: %(n)s") % {"n": why.name}, reason="", auto=True)
+            _approve(day.pk, actor=None, acting_for=label % {"n": why.name}, reason="", auto=True)
         except DecisionBlocked:
             pass  # stays pending for the supervisor, who sees why
 

@@ -129,11 +129,11 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
             # After the days: a duplicate day fails before any file reaches the storage.
             files = [Evidence.objects.create(request=request, file=upload, content_type=mime, size=upload.size)
                      for upload, mime in zip(evidence, mimes, strict=True)]
+            touch_unit_days([(employee.unit_id, p.date) for p in passing])  # before the audit's chain lock
             audit_record(actor=actor, verb=Verb.REQUEST_SUBMITTED, obj=request, unit=employee.unit,
                          after={"kind": kind, "dates": [p.date.isoformat() for p in passing],
                                 "special_circumstance": special_circumstance, "abroad": abroad,
                                 "child_order": child_order, "evidence": [f.file.name for f in files]})
-            touch_unit_days([(employee.unit_id, p.date) for p in passing])
     except IntegrityError:
         raise ValidationError({"dates": _("Sudah ada pengajuan aktif pada salah satu tanggal.")}) from None
     created = list(RequestDay.objects.filter(request=request).order_by("date"))
@@ -172,9 +172,9 @@ def request_day_withdraw(*, actor, day_id: int) -> Decision:
             status=Status.WITHDRAWN, decided_at=timezone.now())
         if not changed:
             raise ValidationError({"status": _("Hanya pengajuan yang menunggu persetujuan yang dapat ditarik.")})
+        touch_unit_days([(day.unit_id, day.date)])  # before the audit: its chain lock comes last
         audit_record(actor=actor, verb=Verb.REQUEST_DAY_WITHDRAWN, obj=day, unit=day.unit,
                      before={"status": Status.PENDING}, after={"status": Status.WITHDRAWN})
-        touch_unit_days([(day.unit_id, day.date)])
     day.refresh_from_db()
     return Decision(day, True)
 
@@ -189,9 +189,9 @@ def request_day_cancel(*, actor, day_id: int, reason: str = "") -> Decision:
             status=Status.CANCELLED, decision_reason=reason.strip())
         if not changed:
             raise ValidationError({"status": _("Hanya pengajuan yang sudah disetujui yang dapat dibatalkan.")})
+        touch_unit_days([(day.unit_id, day.date)])  # before the audit: its chain lock comes last
         audit_record(actor=actor, verb=Verb.REQUEST_DAY_CANCELLED, obj=day, unit=day.unit,
                      before={"status": Status.APPROVED}, after={"status": Status.CANCELLED, "reason": reason})
-        touch_unit_days([(day.unit_id, day.date)])
         day.refresh_from_db()
         notifications.day_cancelled(day)
     day.refresh_from_db()

@@ -62,6 +62,8 @@ EXCLUDED = {
     "attendance-correction-evidence": "a file download",
     "attendance-export-download": "a file download",
     "staffing-export": "a CSV download",
+    "hr-audit-checkpoint-download": "a signed checkpoint as a JSON download",
+    "scheduling:calendar-feed": "an iCalendar file for calendar apps (text/calendar), not a page",
     "notifications:open": "marks the notification read and redirects to its link (checked as a page of its own)",
 }
 EXCLUDED_PREFIXES = {

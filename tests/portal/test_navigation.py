@@ -94,7 +94,7 @@ def test_it_keeps_hr_pages_for_hr_and_the_admin_for_staff(personas):
     assert admin["label"] == "Data induk (admin)" and "Plh/Plt" in str(admin["description"])
     assert root["links"][-1] is admin  # last: only for what the HR pages do not cover
     team = {g["key"]: g for g in _menu(personas["hr_dinkes"])}[nav.TEAM]
-    assert [str(link["label"]) for link in team["links"]] == ["Kalender tim", "Jadwal dinas"]
+    assert [str(link["label"]) for link in team["links"]] == ["Kalender tim", "Rota unit", "Jadwal dinas"]
 
 
 @pytest.mark.parametrize("path, label", [

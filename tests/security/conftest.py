@@ -95,6 +95,10 @@ def _objects(c):
         institution=c.pemkot, date=dt.date(2026, 12, 24), kind="holiday", name="Libur daerah"))
     c.fwa_window = fwa_window_open(actor=c.hr, name="Akhir tahun", start=dt.date(2026, 12, 29),
                                    end=dt.date(2026, 12, 31), units=[c.bidang_p2p]).window
+    from scheduling.services import emergency_declare
+
+    c.emergency = emergency_declare(actor=c.hr, name="Banjir", legal_basis="SE Sekda 1/2027", profile="wfh_auto",
+                                    start=dt.date(2027, 1, 11), end=dt.date(2027, 1, 15), units=[c.bidang_p2p])
     c.hr_scope = c.hr.hr_scopes.get()
     c.policy = coverage_policy_save(actor=c.superuser, unit=c.bidang_p2p,
                                     data={"effective_from": dt.date(2026, 1, 1), "min_office_share": 20})

@@ -54,3 +54,10 @@ def test_it_installs_the_trigger_for_update_and_delete_only(db):
             "SELECT event_manipulation FROM information_schema.triggers WHERE event_object_table = %s "
             "AND trigger_name = 'portal_auditevent_append_only' ORDER BY 1", [TABLE])
         assert [row[0] for row in cursor.fetchall()] == ["DELETE", "UPDATE"]
+
+
+def test_it_is_enabled_again_after_the_chain_migration_disabled_it(db):
+    """Migration portal/0007 chains older events with the trigger off, then turns it back on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'portal_auditevent_append_only'")
+        assert cursor.fetchone() == ("O",)  # O: fires in the origin (normal) replication role

@@ -66,6 +66,18 @@ class Entry:
     why: str = ""
 
 
+ROTA_OF_P2P = "login 404 ok 404 ok ok 404 ok"         # a rota of bidang_p2p: kabid, his Plh, HR over it, root
+
+
+def rota_plan(c):
+    """A draft rota of bidang_p2p (made once, on first use; each request is rolled back)."""
+    from scheduling.models import RotaPlan
+
+    plan, _created = RotaPlan.objects.get_or_create(unit=c.bidang_p2p, month=FUTURE_WORKING_DAY.replace(day=1),
+                                                    defaults={"created_by": c.hr})
+    return {"pk": plan.pk}
+
+
 def day(c):
     return {"pk": c.request_day.pk}
 
@@ -84,6 +96,13 @@ def job(c):
 
 def p2p_unit(c):
     return {"unit_id": c.bidang_p2p.pk}
+
+
+def pemkot_checkpoint(c):
+    """A signed checkpoint of pemkot's audit chain (hr administers dinkes, inside pemkot)."""
+    from portal.services.audit_chain import chain_of, checkpoint_write
+
+    return {"pk": checkpoint_write(chain_of(c.dinkes)).pk}
 
 
 def p2p_query(c):
@@ -106,6 +125,18 @@ def hr_correction(c):
     return {"employee": c.ani.pk, "date": "2026-11-30", "check_in": "07:30", "reason": "Server padam."}
 
 
+def ani_feed(c):
+    """ani's own calendar feed, made now: the secret is the URL's only credential."""
+    from scheduling.services.feeds import feed_token_reset
+
+    return {"token": feed_token_reset(actor=c.ani.user, kind="own").secret}
+
+
+def ani_feed_kind(c):
+    ani_feed(c)
+    return {"kind": "own"}
+
+
 ENTRIES = [
     # --- Shell, accounts ----------------------------------------------------------------
     Entry("home", "GET", SIGNED_IN),
@@ -118,8 +149,13 @@ ENTRIES = [
     Entry("hr-import", "GET", HR),
     Entry("hr-supervisor-check", "GET", HR),
     Entry("hr-audit", "GET", HR),
+    Entry("hr-audit-checkpoints", "GET", HR),
+    Entry("hr-audit-checkpoint-download", "GET", HR_OF_UNIT, args=pemkot_checkpoint,
+          why="hr_other's institution is another chain: its checkpoints only"),
     Entry("scheduling:policies", "GET", HR),
     Entry("scheduling:fwa", "GET", HR),
+    Entry("scheduling:emergencies", "GET", HR),
+    Entry("scheduling:emergency-end", "POST", HR_OF_UNIT, args=lambda c: {"pk": c.emergency.pk}),
     Entry("scheduling:policy_unit", "GET", HR_OF_UNIT, args=p2p_unit),
     Entry("scheduling:policy_edit", "GET", HR_OF_UNIT, args=lambda c: {**p2p_unit(c), "policy_id": c.policy.pk}),
     Entry("attendance-correction-hr", "GET", HR),
@@ -236,6 +272,8 @@ ENTRIES = [
     Entry("api-hr-import", "POST", "login 404 404 404 404 415 415 415", why="multipart only; JSON is refused"),
     Entry("api-hr-supervisor-check", "GET", HR),
     Entry("api-hr-audit", "GET", HR),
+    Entry("api-audit-checkpoint-list", "GET", HR),
+    Entry("api-audit-checkpoint-detail", "GET", HR_OF_UNIT, args=pemkot_checkpoint),
     # --- API: policies, FWA windows, team, history ----------------------------------------
     Entry("api-policy-list", "GET", HR),
     Entry("api-policy-list", "POST", HR_WRITE_EMPTY),
@@ -247,6 +285,10 @@ ENTRIES = [
     Entry("api-fwa-window-list", "GET", HR),
     Entry("api-fwa-window-list", "POST", HR_WRITE_EMPTY),
     Entry("api-fwa-window-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.fwa_window.pk}),
+    Entry("api-emergency-list", "GET", HR),
+    Entry("api-emergency-list", "POST", HR_WRITE_EMPTY),
+    Entry("api-emergency-detail", "GET", HR_OF_UNIT, args=lambda c: {"pk": c.emergency.pk}),
+    Entry("api-emergency-end", "POST", HR_OF_UNIT, args=lambda c: {"pk": c.emergency.pk}),
     Entry("api-team", "GET", "login 404 ok 404 ok ok 404 ok", query=p2p_query),
     Entry("api-request-day-history", "GET", VIEWERS, args=day),
     # --- Working patterns, Ramadan, attendance rules, shifts, rosters, izin, closing ---------
@@ -330,6 +372,30 @@ ENTRIES = [
     Entry("api-leave-opening", "POST", "login 404 404 404 404 400 404 400", args=lambda c: {"pk": c.ani.pk}),
     Entry("api-leave-adjustments", "POST", "login 404 404 404 404 400 404 400", args=lambda c: {"pk": c.ani.pk}),
     Entry("api-leave-me", "GET", EMPLOYEES),
+    # --- Calendar feeds: the page, the feed (the token is the credential), the API ------------------
+    Entry("scheduling:calendar-feeds", "GET", EMPLOYEES),
+    Entry("scheduling:calendar-feeds", "POST", EMPLOYEES, body=lambda c: {"action": "reset", "kind": "own"}),
+    Entry("scheduling:calendar-feed", "GET", ANYONE, args=ani_feed,
+          why="no session needed: the secret opens ani's feed, and only it, for whoever holds it"),
+    Entry("api-calendar-feeds", "GET", SIGNED_IN, why="empty for accounts without a feed"),
+    Entry("api-calendar-feeds", "POST", "login ok ok ok ok 400 400 400", body=lambda c: {"kind": "own"},
+          why="HR-only accounts have no plan: the kind is refused"),
+    Entry("api-calendar-feed-revoke", "POST", OWNER, args=ani_feed_kind, why="others have no live own feed"),
+    # --- Rota planner: preferences (Saya), proposals of a unit's month (Tim), the API --------------
+    Entry("scheduling:rota-preferences", "GET", EMPLOYEES),
+    Entry("scheduling:rota-preferences", "POST", EMPLOYEES, why="an empty choice is a valid preference"),
+    Entry("scheduling:rota", "GET", ROSTERERS, why="whoever decides for somebody, HR over its own scope"),
+    Entry("scheduling:rota", "POST", ROSTERERS, why="an empty form is shown again with its errors"),
+    Entry("scheduling:rota-plan", "GET", ROTA_OF_P2P, args=rota_plan),
+    Entry("scheduling:rota-adjust", "POST", ROTA_OF_P2P, args=rota_plan, why="no cell changed"),
+    Entry("scheduling:rota-publish", "POST", ROTA_OF_P2P, args=rota_plan),
+    Entry("api-rota-preferences", "GET", EMPLOYEES),
+    Entry("api-rota-preferences", "PUT", "login 400 400 400 400 404 404 404"),
+    Entry("api-rota-plans", "GET", ROSTERERS),
+    Entry("api-rota-plans", "POST", "login 404 400 400 400 400 400 400"),
+    Entry("api-rota-plan", "GET", ROTA_OF_P2P, args=rota_plan),
+    Entry("api-rota-plan-cells", "POST", "login 404 400 404 400 400 404 400", args=rota_plan),
+    Entry("api-rota-plan-publish", "POST", ROTA_OF_P2P, args=rota_plan),
     # --- Admin: the index and one changelist per ModelAdmin -------------------------------
     Entry("admin:index", "GET", ADMIN_HR),
     *[Entry(f"admin:{name}_changelist", "GET", ADMIN_HR) for name in (

@@ -1,0 +1,73 @@
+"""An approval reads each fact once where the service owns the read (issue 15): the unit-day row is
+locked without a get_or_create first, the approved day is not read back, and the API does not read
+the day's scope before the service does (only for a bad body, to answer 404 rather than 400)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from scheduling import services
+from scheduling.models import Kind, RequestDay, Status, UnitDay
+
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+WED = dt.date(2026, 12, 9)
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def pending_day(employee) -> RequestDay:
+    (day,) = services.request_submit(actor=employee.user, kind=Kind.WFH, dates=[WED]).days
+    return day
+
+
+def test_an_api_approval_reads_the_day_in_scope_once_and_answers_the_approved_day(
+        team, ani, kabid, django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks():
+        day = pending_day(ani)
+        with CaptureQueriesContext(connection) as queries:
+            response = token_client(kabid.user).post(f"/api/v1/requests/{day.pk}/approve/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["item"]["status"] == Status.APPROVED
+    sql = [q["sql"] for q in queries.captured_queries]
+    unit_day_reads = [q for q in sql if q.startswith("SELECT") and 'FROM "scheduling_unitday"' in q]
+    assert len(unit_day_reads) == 1  # locked straight away: the submit already made the row
+    decided = RequestDay.objects.get(pk=day.pk)
+    assert (decided.status, decided.decided_by_id) == (Status.APPROVED, kabid.user.pk)
+    assert len(sql) <= 47  # 53 before issue 15 in this setup (SQLite, savepoints included)
+
+
+def test_the_service_answers_what_it_wrote_without_reading_it_back(team, ani, kabid,
+                                                                  django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks():
+        day = pending_day(ani)
+        UnitDay.objects.filter(unit_id=day.unit_id, date=day.date).delete()  # a day marked before unit-days existed
+        decision = services.request_day_approve(actor=kabid.user, day_id=day.pk)
+        again = services.request_day_approve(actor=kabid.user, day_id=day.pk)  # a double click
+    stored = RequestDay.objects.get(pk=day.pk)
+    assert decision.changed and not again.changed
+    assert (decision.day.status, decision.day.decided_at, decision.day.decided_by_id) == (
+        stored.status, stored.decided_at, stored.decided_by_id)
+    assert again.day.status == Status.APPROVED
+    assert UnitDay.objects.filter(unit_id=day.unit_id, date=day.date).exists()  # made under the lock
+
+
+def test_a_bad_body_for_a_day_out_of_scope_is_404_not_400(team, ani, budi, kabid, django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks():
+        day = pending_day(ani)
+        too_long = {"reason": "x" * 5000}
+        assert token_client(budi.user).post(f"/api/v1/requests/{day.pk}/approve/", too_long,
+                                            format="json").status_code == 404
+        assert token_client(kabid.user).post(f"/api/v1/requests/{day.pk}/approve/", too_long,
+                                             format="json").status_code == 400
+    assert RequestDay.objects.get(pk=day.pk).status == Status.PENDING
