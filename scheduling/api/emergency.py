@@ -8,7 +8,6 @@ is the 400 error envelope and writes nothing.
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,12 +16,13 @@ from rest_framework.response import Response
 
 from portal.api import fields
 from portal.api.errors import error_body
-from portal.api.filters import MAX_ID, IdFilter
+from portal.api.filters import MAX_ID
 from portal.api.permissions import IsHRAdmin
 from portal.api.schema import error_response
 from portal.api.serializers import UnitRefSerializer
 from portal.selectors import units_visible_to
 from scheduling import selectors, services
+from scheduling.api.filters import DatedUnitsFilterSet
 from scheduling.api.requests import ServiceErrorsMixin
 from scheduling.models import Emergency, EmergencyProfile
 from scheduling.services.emergency import MAX_EMERGENCY_UNITS
@@ -68,20 +68,12 @@ class EmergencyInputSerializer(serializers.Serializer):
         return services.emergency_clean(actor=self.context["request"].user, **attrs)
 
 
-class EmergencyFilter(django_filters.FilterSet):
-    active_on = django_filters.DateFilter(method="filter_active_on", label=_("Berlaku pada"))
-    unit = IdFilter(method="filter_unit", label=_("Unit"), help_text="Emergencies naming this unit.")
+class EmergencyFilter(DatedUnitsFilterSet):
+    last_day_field = "last_day"  # an emergency ended early is no longer in force after it
 
     class Meta:
         model = Emergency
         fields = ["active_on", "unit"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.filter(start__lte=value, last_day__gte=value) if value else queryset
-
-    def filter_unit(self, queryset, name, value):
-        # A subquery, not a join: a join would repeat emergencies naming several units.
-        return queryset.filter(pk__in=Emergency.units.through.objects.filter(unit_id=value).values("emergency_id"))
 
 
 EXAMPLE = {"id": 4, "name": "Banjir Jakarta Timur", "legal_basis": "SE Sekda No. 800/123/2026", "document_ref": "",

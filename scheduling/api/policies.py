@@ -18,13 +18,14 @@ from rest_framework.response import Response
 
 from portal.api import fields
 from portal.api.errors import error_body
-from portal.api.filters import MAX_ID, IdFilter, UnitSubtreeFilterSet
+from portal.api.filters import MAX_ID, UnitSubtreeFilterSet
 from portal.api.permissions import IsHRAdmin
 from portal.api.schema import error_response
 from portal.api.serializers import UnitRefSerializer
 from portal.models import Unit
 from portal.selectors import units_visible_to
 from scheduling import selectors, services
+from scheduling.api.filters import DatedUnitsFilterSet
 from scheduling.api.requests import ServiceErrorsMixin
 from scheduling.models import CoveragePolicy, FwaWindow, Mode
 from scheduling.selectors.policies import MAX_SEARCH_LENGTH, SOURCE_FIELDS
@@ -425,20 +426,10 @@ class FwaOpenedSerializer(serializers.Serializer):
     auto_approved = serializers.IntegerField(help_text="Of those, approved now because every rule still holds.")
 
 
-class FwaWindowFilter(django_filters.FilterSet):
-    active_on = django_filters.DateFilter(method="filter_active_on", label=_("Berlaku pada"))
-    unit = IdFilter(method="filter_unit", label=_("Unit"), help_text="Windows naming this unit.")
-
+class FwaWindowFilter(DatedUnitsFilterSet):
     class Meta:
         model = FwaWindow
         fields = ["active_on", "unit"]
-
-    def filter_active_on(self, queryset, name, value):
-        return queryset.filter(start__lte=value, end__gte=value) if value else queryset
-
-    def filter_unit(self, queryset, name, value):
-        # A subquery, not a join: a join would repeat windows naming several units.
-        return queryset.filter(pk__in=FwaWindow.units.through.objects.filter(unit_id=value).values("fwawindow_id"))
 
 
 FWA_EXAMPLE = {"id": 3, "name": "SE MenPAN-RB 2/2026", "start": "2026-03-16", "end": "2026-03-17",

@@ -19,7 +19,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(verbose_name='bulan')),
                 ('include_subunits', models.BooleanField(default=False, verbose_name='termasuk unit di bawahnya')),
-                ('status', models.CharField(choices=[('draft', 'Usulan'), ('published', 'Diterbitkan')],
+                ('status', models.CharField(choices=[('draft', 'Usulan'), ('publishing', 'Sedang diterbitkan'),
+                                                     ('published', 'Diterbitkan')],
                                             default='draft', max_length=10, verbose_name='status')),
                 ('cells', models.JSONField(blank=True, default=dict)),
                 ('fairness', models.JSONField(blank=True, default=dict)),
@@ -58,5 +59,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='rotaplan',
             index=models.Index(fields=['unit', 'month'], name='rota_plan_unit_month'),
+        ),
+        migrations.AddField(
+            model_name='workrequest',
+            name='rota_plan',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name='+', to='scheduling.rotaplan'),
         ),
     ]

@@ -67,6 +67,9 @@ class WorkRequest(models.Model):
     # Leave taken abroad is reserved to the definitive official (SE BKN 1/SE/I/2021).
     abroad = models.BooleanField(_("dijalani di luar negeri"), default=False)
     child_order = models.PositiveSmallIntegerField(_("kelahiran anak ke-"), null=True, blank=True)
+    # The published rota that created it (a publish that stopped part-way knows what it already did).
+    rota_plan = models.ForeignKey("scheduling.RotaPlan", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 

@@ -26,6 +26,7 @@ class WeekdayPreference(models.Model):
 
 class RotaStatus(models.TextChoices):
     DRAFT = "draft", _("Usulan")
+    PUBLISHING = "publishing", _("Sedang diterbitkan")  # a publish that stopped part-way resumes from here
     PUBLISHED = "published", _("Diterbitkan")
 
 

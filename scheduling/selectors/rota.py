@@ -275,6 +275,11 @@ class RotaView:
     def editable(self) -> bool:
         return self.plan.status == "draft"
 
+    @property
+    def interrupted(self) -> bool:
+        """A publish that started and has not finished (it may resume after a few minutes)."""
+        return self.plan.status == "publishing"
+
 
 def rota_view(plan: RotaPlan) -> RotaView:
     """The plan as a grid per unit (people × working days), with each person's share and the

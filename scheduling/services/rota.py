@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +33,8 @@ from scheduling.selectors import rota as rota_selectors
 from scheduling.services.decisions import DecisionBlocked, _approve
 from scheduling.services.unit_days import touch_unit_days
 
+# A publish silent this long stopped part-way (a 300-person month publishes in well under a minute).
+PUBLISH_STALE = dt.timedelta(minutes=5)
 MAX_CHANGES = 10_000  # cells one adjustment may change (a 300-person month is 6,600 cells)
 
 
@@ -207,14 +210,19 @@ class PublishOutcome:
 
 def rota_plan_publish(*, actor, plan_id: int) -> RotaPlan:
     """Publish a draft once: each flexible day submitted and approved through the approval's lock,
-    the refused ones reported, one message per person, one audit event for the plan."""
-    plan = _draft(actor, plan_id)
-    with transaction.atomic():
-        if not RotaPlan.objects.filter(pk=plan.pk, status=RotaStatus.DRAFT).update(
-                status=RotaStatus.PUBLISHED, published_by=actor, published_at=timezone.now()):
-            raise ValidationError({"status": _("Rota ini sudah diterbitkan.")})
+    the refused ones reported, one message per person, one audit event for the plan.
+
+    Each person's days commit on their own (a month of approvals in one transaction would hold the
+    unit-day locks of the whole month), so a publish that stopped part-way (a crash, a killed
+    worker) leaves the plan "publishing"; publishing it again after :data:`PUBLISH_STALE` carries on
+    from the days its requests already hold, and only then tells people and marks it published."""
+    plan = rota_selectors.plan_for(actor, plan_id)
+    _claim_for_publishing(plan, actor)
     outcome = PublishOutcome()
     assignment = rota_selectors.assignment_of(plan)
+    done = _days_already_published(plan)
+    for pid, days in done.items():
+        outcome.granted[pid] += days
     people = Employee.objects.filter(pk__in=list(assignment)).select_related("unit", "user").in_bulk()
     titles = selectors.represented_approvers(actor)
     for pid in sorted(assignment):
@@ -227,11 +235,11 @@ def rota_plan_publish(*, actor, plan_id: int) -> RotaPlan:
                                 for d in sorted(assignment[pid])]
             continue
         for kind in rota_rules.FLEXIBLE:
-            dates = sorted(d for d, k in assignment[pid].items() if k == kind)
+            dates = sorted(d for d, k in assignment[pid].items() if k == kind and d not in done.get(pid, ()))
             if dates:
                 _publish_days(plan, actor, employee, kind, dates, outcome, titles.get(employee.supervisor_id, ""))
     with transaction.atomic():
-        RotaPlan.objects.filter(pk=plan.pk).update(outcome=outcome.as_dict())
+        RotaPlan.objects.filter(pk=plan.pk).update(status=RotaStatus.PUBLISHED, outcome=outcome.as_dict())
         audit_record(actor=actor, verb=Verb.ROTA_PLAN_PUBLISHED, obj=plan, unit=plan.unit,
                      before={"status": RotaStatus.DRAFT},
                      after={"status": RotaStatus.PUBLISHED, "month": plan.month.isoformat(),
@@ -242,6 +250,29 @@ def rota_plan_publish(*, actor, plan_id: int) -> RotaPlan:
                 _tell(plan, people[pid], outcome)
     plan.refresh_from_db()
     return plan
+
+
+def _claim_for_publishing(plan: RotaPlan, actor) -> None:
+    """Mark the plan "publishing" (a draft, or a publish that stopped more than PUBLISH_STALE ago):
+    one conditional UPDATE, so two clicks never publish twice at once."""
+    now = timezone.now()
+    claimable = Q(status=RotaStatus.DRAFT) | Q(status=RotaStatus.PUBLISHING, published_at__lt=now - PUBLISH_STALE)
+    if RotaPlan.objects.filter(claimable, pk=plan.pk).update(status=RotaStatus.PUBLISHING, published_by=actor,
+                                                           published_at=now):
+        return
+    if RotaPlan.objects.filter(pk=plan.pk, status=RotaStatus.PUBLISHING).exists():
+        raise ValidationError({"status": _("Rota ini sedang diterbitkan. Bila penerbitan terhenti, coba lagi "
+                                           "beberapa menit kemudian untuk melanjutkannya.")})
+    raise ValidationError({"status": _("Rota ini sudah diterbitkan.")})
+
+
+def _days_already_published(plan: RotaPlan) -> dict[int, list[dt.date]]:
+    """The days an earlier, interrupted publish of this plan already approved, per person."""
+    done: dict[int, list[dt.date]] = defaultdict(list)
+    for pid, day in RequestDay.objects.filter(request__rota_plan=plan, status=Status.APPROVED).values_list(
+            "employee_id", "date"):
+        done[pid].append(day)
+    return done
 
 
 def _refusal(pid: int, d: dt.date, why: str, verdicts=()) -> dict:
@@ -270,7 +301,7 @@ def _publish_days(plan: RotaPlan, actor, employee: Employee, kind: str, dates: l
     reason = _("Rota %(month)s") % {"month": plan.month.strftime("%Y-%m")}
     with transaction.atomic():
         request = WorkRequest.objects.create(employee=employee, kind=kind, created_by=actor, reason=reason,
-                                             location=_("Sesuai rota unit") if kind == "WFA" else "")
+                                             rota_plan=plan, location=_("Sesuai rota unit") if kind == "WFA" else "")
         granted = [p.date for p in passing if _grant_one(request, actor, employee, kind, p, outcome, acting_for)]
         if not granted:
             request.delete()

@@ -180,6 +180,7 @@ def policy_unit(request, unit_id: int, policy_id: int | None = None):
         "unit": unit, "row": row, "form": form, "formset": formset, "day": day, "preview": PREVIEW,
         "impact": impact, "impact_text": impact_sentence(impact) if impact else "",
         "effective": effective_items(effective[unit.pk]),
+        "emergency": selectors.emergency_for(unit, day),  # laid over these values on that day
         "inherited": effective_items(effective[unit.parent_id]) if parent else None,
         "trail": selectors.unit_trail(unit, request.user),
         "policies": unit.coverage_policies.prefetch_related("essential_positions").order_by("-effective_from"),

@@ -360,3 +360,16 @@ def test_the_rules_are_pure_and_name_the_emergency():
     assert refused[0].rule == "emergency_office" and "Sidang Umum" in refused[0].message
     absence = rules.DayContext(date=TUE, flexible=False, unit_name="P2P", headcount=5, away_others=0)
     assert rules.evaluate_day(office, absence) == []
+
+
+def test_the_policy_page_says_an_emergency_changes_its_values_while_in_force(hr, dinkes, bidang_p2p, client):
+    from django.urls import reverse
+
+    emergency = declare(hr, rules.CAPS_LIFTED, start=TUE, end=THU, units=[dinkes])
+    client.force_login(hr)
+    url = reverse("scheduling:policy_unit", kwargs={"unit_id": bidang_p2p.pk})
+    assert FLOOD in client.get(url, {"tanggal": WED.isoformat()}).content.decode()  # inherited from dinkes
+    assert FLOOD not in client.get(url, {"tanggal": MON.isoformat()}).content.decode()
+    with on(WED):
+        emergency_services.emergency_end(actor=hr, emergency=emergency)
+    assert FLOOD not in client.get(url, {"tanggal": WED.isoformat()}).content.decode()

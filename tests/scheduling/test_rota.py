@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.models import AuditEvent, Employee, Notification
@@ -41,8 +42,7 @@ def _prefer(employee, preferred, impossible=()):
 
 
 def _rota_days(plan):
-    return list(RequestDay.objects.filter(request__reason__startswith="Rota", date__month=plan.month.month,
-                                          date__year=plan.month.year).select_related("employee__unit", "request"))
+    return list(RequestDay.objects.filter(request__rota_plan=plan).select_related("employee__unit", "request"))
 
 
 def _assert_every_rule_holds(days):
@@ -168,6 +168,41 @@ def test_publishing_approves_through_the_approval_and_tells_each_person_once(kab
     with pytest.raises(ValidationError):
         rota_services.rota_plan_publish(actor=kabid.user, plan_id=plan.pk)  # once only
     assert RequestDay.objects.count() == len(days)
+
+
+def test_a_publish_that_stops_part_way_resumes_without_doing_a_day_twice(kabid, team, bidang_p2p, monkeypatch):
+    for e in team[1:]:
+        _prefer(e, [FRIDAY, 0])
+    plan = rota_services.rota_plan_propose(actor=kabid.user, unit_id=bidang_p2p.pk, month=JANUARY)
+    planned = sum(len(c) for c in plan.cells.values())
+    real, calls = rota_services._publish_days, []
+
+    def dies_on_the_second_person(*args, **kwargs):
+        calls.append(args[2].pk)
+        if len(set(calls)) == 2:
+            raise RuntimeError("worker killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rota_services, "_publish_days", dies_on_the_second_person)
+    with pytest.raises(RuntimeError):
+        rota_services.rota_plan_publish(actor=kabid.user, plan_id=plan.pk)
+    plan.refresh_from_db()
+    first = _rota_days(plan)
+    assert plan.status == "publishing" and first and len(first) < planned  # the first person's days stand
+    assert not Notification.objects.filter(kind="rota.published").exists()
+    with pytest.raises(ValidationError, match="sedang diterbitkan"):  # a second click at once waits
+        rota_services.rota_plan_publish(actor=kabid.user, plan_id=plan.pk)
+
+    monkeypatch.setattr(rota_services, "_publish_days", real)
+    RotaPlan.objects.filter(pk=plan.pk).update(published_at=timezone.now() - rota_services.PUBLISH_STALE)
+    plan = rota_services.rota_plan_publish(actor=kabid.user, plan_id=plan.pk)
+    days = _rota_days(plan)
+    assert plan.status == "published" and len(days) == planned and plan.outcome["refused"] == []
+    assert sum(len(v) for v in plan.outcome["granted"].values()) == planned  # the first run's days counted
+    assert RequestDay.objects.count() == planned  # nothing approved twice
+    _assert_every_rule_holds(days)
+    notes = Counter(Notification.objects.filter(kind="rota.published").values_list("recipient_id", flat=True))
+    assert set(notes.values()) == {1}
 
 
 def test_a_rule_changed_before_publishing_refuses_those_days_and_reports_them(kabid, team, bidang_p2p):
