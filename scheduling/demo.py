@@ -13,18 +13,21 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from portal import demo as portal_demo
-from portal.models import Employee, Unit
+from portal.models import Employee, Unit, User
 from portal.selectors import workcalendar
 from scheduling import rules
 from scheduling.models import (
     FLEXIBLE_KINDS,
     CoveragePolicy,
+    Emergency,
     EssentialPosition,
     Kind,
     KindRule,
     LeaveSettings,
     RequestDay,
+    RotaPlan,
     Status,
+    WeekdayPreference,
     WorkRequest,
 )
 
@@ -185,6 +188,28 @@ def _demote(ctx, root: Unit, excess: dict[tuple[int, dt.date], int]) -> None:
             RequestDay.objects.filter(pk__in=ids[i:i + ROW_BATCH]).update(**changes)
 
 
+def seed_rota_and_emergency(ctx) -> None:
+    """Weekday preferences for about two in five people (so the rota planner has wishes to weigh),
+    and a haze emergency that ended last month (so the HR page has a history, and no banner)."""
+    rows = []
+    for pk in Employee.objects.filter(unit__path__startswith=ctx.institution.path, is_active=True,
+                                      supervisor__isnull=False).values_list("pk", flat=True).order_by("pk"):
+        if ctx.rng.random() < 0.4:
+            preferred = sorted(ctx.rng.sample(range(5), ctx.rng.choice((1, 1, 2))))
+            others = [d for d in range(5) if d not in preferred]
+            impossible = [ctx.rng.choice(others)] if ctx.rng.random() < 0.15 else []
+            rows.append(WeekdayPreference(employee_id=pk, preferred=preferred, impossible=impossible))
+    WeekdayPreference.objects.bulk_create(rows, batch_size=ROW_BATCH)
+    hr = User.objects.filter(username="hr.bkpsdm").first()
+    if hr is not None:
+        start = ctx.today - dt.timedelta(days=40)
+        haze = Emergency.objects.create(
+            name="Kabut asap (demo)", legal_basis="SE Wali Kota No. 800/45/2026 (demo)", profile="wfh_auto",
+            start=start, end=start + dt.timedelta(days=2), last_day=start + dt.timedelta(days=2), created_by=hr)
+        haze.units.set([ctx.institution])
+    ctx.summary["rota_preferences"] = len(rows)
+
+
 def reset_scheduling(root: Unit) -> None:
     RequestDay.objects.filter(unit__path__startswith=root.path).delete()
     WorkRequest.objects.filter(employee__unit__path__startswith=root.path).delete()
@@ -194,8 +219,12 @@ def reset_scheduling(root: Unit) -> None:
     from scheduling.models import FwaWindow
 
     FwaWindow.objects.filter(Q(units__path__startswith=root.path)).delete()
+    WeekdayPreference.objects.filter(employee__unit__path__startswith=root.path).delete()
+    RotaPlan.objects.filter(unit__path__startswith=root.path).delete()
+    Emergency.objects.filter(units__path__startswith=root.path).delete()
 
 
 portal_demo.register_step(portal_demo.Step("scheduling-policies", seed_policies, reset_scheduling))
 portal_demo.register_step(portal_demo.Step("scheduling-requests", seed_requests))
 portal_demo.register_step(portal_demo.Step("scheduling-leave", seed_leave))
+portal_demo.register_step(portal_demo.Step("scheduling-rota-emergency", seed_rota_and_emergency))

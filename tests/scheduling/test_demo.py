@@ -29,3 +29,18 @@ def test_it_seeds_policies_and_a_month_of_requests_that_obey_them(db):
             kind__in=flexible).count()
         required = rules.required_in_office(policy, row["date"].weekday(), headcount)
         assert headcount - absent - row["n"] >= required
+
+
+def test_it_seeds_weekday_wishes_for_the_rota_and_a_past_emergency_without_a_banner(db, client):
+    from scheduling.models import Emergency, WeekdayPreference
+
+    call_command("seed_demo", verbosity=0)
+    root = Unit.objects.get(code="PEMKOT")
+    wishes = list(WeekdayPreference.objects.all())
+    assert wishes and all(set(w.preferred) <= set(range(5)) and not set(w.preferred) & set(w.impossible)
+                          for w in wishes)
+    haze = Emergency.objects.get()
+    assert haze.last_day < root.local_today() and list(haze.units.all()) == [root]
+    client.force_login(Employee.objects.get(user__username="pegawai.aptika").user)
+    assert "Kabut asap" not in client.get("/").content.decode()  # ended: no banner, normal rules
+    assert selectors.emergency_for(root, root.local_today()) is None
