@@ -21,6 +21,7 @@ from scheduling import services
 from scheduling.forms import CONFIRM_OVER_CAP_LABEL, policy_number_field
 from scheduling.models import (
     CoveragePolicy,
+    Emergency,
     EssentialPosition,
     FwaWindow,
     KindRule,
@@ -28,6 +29,7 @@ from scheduling.models import (
     LeaveOpening,
     LeaveSettings,
     RequestDay,
+    RotaPlan,
     WorkRequest,
 )
 from scheduling.services.policies import INT_RANGES, POLICY_FIELDS, coverage_policy_delete
@@ -330,3 +332,39 @@ class LeaveAdjustmentAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(employee__in=employees_visible_to(request.user))
+
+
+# --- Emergencies and rotas -----------------------------------------------------------------------
+# Declaring, ending and publishing notify people, mark staffing days and go through the locks of the
+# approval: they happen on the HR emergency page and the rota page (or the API), never as a row edit.
+# The admin lists them so a superuser or scoped HR admin can find one by its letter or unit.
+
+
+@admin.register(Emergency)
+class EmergencyAdmin(ReadOnlyAdmin):
+    list_display = ("name", "profile", "start", "last_day", "legal_basis", "created_by", "ended_early_at")
+    list_filter = ("profile",)
+    search_fields = ("name", "legal_basis", "document_ref")
+    list_select_related = ("created_by",)
+    date_hierarchy = "start"
+    filter_horizontal = ("units",)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_scoped_hr(request):
+            qs = qs.filter(units__in=units_visible_to(request.user)).distinct()
+        return qs
+
+
+@admin.register(RotaPlan)
+class RotaPlanAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "month", "include_subunits", "status", "created_by", "created_at")
+    list_filter = ("status", "include_subunits")
+    search_fields = ("unit__name", "unit__code")
+    list_select_related = ("unit", "created_by")
+    date_hierarchy = "month"
+    exclude = ("cells", "fairness", "outcome")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs.filter(unit__in=units_visible_to(request.user)) if is_scoped_hr(request) else qs

@@ -386,6 +386,30 @@ def test_the_admin_shows_request_days_read_only_and_searchable_by_nip(client, st
     assert RequestDay.objects.get(pk=day.pk).status == Status.PENDING
 
 
+def test_the_admin_lists_emergencies_and_rotas_in_scope_and_read_only(client, staff_hr, dinkes, pemprov_lain,
+                                                                       superuser):
+    from scheduling.models import Emergency, RotaPlan
+
+    def declared(unit, name):
+        emergency = Emergency.objects.create(name=name, legal_basis="SE 1/2026", profile="wfh_auto", start=MON,
+                                             end=MON, last_day=MON, created_by=superuser)
+        emergency.units.add(unit)
+        return emergency
+
+    ours, theirs = declared(dinkes, "Banjir"), declared(pemprov_lain, "Asap")
+    RotaPlan.objects.create(unit=dinkes, month=MON.replace(day=1), created_by=superuser)
+    RotaPlan.objects.create(unit=pemprov_lain, month=MON.replace(day=1), created_by=superuser)
+    client.force_login(staff_hr)
+    listed = client.get(reverse("admin:scheduling_emergency_changelist")).context["cl"].queryset
+    assert list(listed) == [ours]
+    rotas = client.get(reverse("admin:scheduling_rotaplan_changelist")).context["cl"].queryset
+    assert [plan.unit for plan in rotas] == [dinkes]
+    refused = client.post(reverse("admin:scheduling_emergency_change", args=[ours.pk]), {"name": "Diubah"})
+    assert refused.status_code == 403
+    assert Emergency.objects.get(pk=ours.pk).name == "Banjir" and theirs.name == "Asap"
+    assert client.get(reverse("admin:scheduling_emergency_add")).status_code == 403
+
+
 def test_the_admin_approves_through_the_rules(client, superuser, ani, budi, kabid, dinkes):
     CoveragePolicy.objects.create(unit=dinkes, effective_from=START, min_office_share=60)  # 3 people: 1 may go
     days = [services.request_submit(actor=p.user, kind=Kind.WFH, dates=[MON]).days[0] for p in (ani, budi)]
