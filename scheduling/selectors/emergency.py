@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from portal.models import Employee, Unit
@@ -56,11 +56,14 @@ def emergency_for(unit: Unit, day: dt.date) -> Emergency | None:
     return _on(emergencies_covering(unit, day, day), day)
 
 
-def with_emergencies(unit: Unit, policies: dict[dt.date, rules.Policy]) -> dict[dt.date, rules.Policy]:
-    """``policies`` (per day) with the emergency in force on each day laid over them (one query)."""
+def with_emergencies(unit: Unit, policies: dict[dt.date, rules.Policy], *,
+                     days: dict[dt.date, Emergency] | None = None) -> dict[dt.date, rules.Policy]:
+    """``policies`` (per day) with the emergency in force on each day laid over them (one query;
+    none when the caller read :func:`emergency_days` over these days already: ``days``)."""
     if not policies:
         return policies
-    days = emergency_days(unit, min(policies), max(policies))
+    if days is None:
+        days = emergency_days(unit, min(policies), max(policies))
     if not days:
         return policies
     return {d: rules.under_emergency(p, rule_of(days[d])) if d in days else p for d, p in policies.items()}
@@ -127,10 +130,13 @@ class EmergencyList:
 def emergencies_by_state(user, today: dt.date, *, ended_shown: int = 50) -> EmergencyList:
     """The HR page's three lists: in force today, declared for later, ended (latest first)."""
     out = EmergencyList([], [], [])
-    for emergency in emergencies_visible_to(user):
-        bucket = getattr(out, state_of(emergency, today))
-        if bucket is not out.ended or len(bucket) < ended_shown:
-            bucket.append(emergency)
+    # Ended ones pile up over the years: read only the latest ``ended_shown`` of them (the same
+    # test as state_of, in SQL), and every one that is not ended.
+    ended = Q(last_day__lt=today) | Q(last_day__lt=F("start"))
+    visible = emergencies_visible_to(user)
+    for emergency in visible.exclude(ended):
+        getattr(out, state_of(emergency, today)).append(emergency)
+    out.ended.extend(visible.filter(ended)[:ended_shown])
     return out
 
 

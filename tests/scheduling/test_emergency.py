@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import AuditEvent, Notification
 from scheduling import rules, selectors, services
 from scheduling.models import CoveragePolicy, Emergency, EssentialPosition, Kind, RequestDay, Status
-from scheduling.selectors.emergency import banner_emergencies
+from scheduling.selectors.emergency import banner_emergencies, emergencies_by_state
 from scheduling.services import emergency as emergency_services
 from tests.factories import EmployeeFactory, UserFactory
 
@@ -373,3 +373,18 @@ def test_the_policy_page_says_an_emergency_changes_its_values_while_in_force(hr,
     with on(WED):
         emergency_services.emergency_end(actor=hr, emergency=emergency)
     assert FLOOD not in client.get(url, {"tanggal": WED.isoformat()}).content.decode()
+
+
+def test_the_page_lists_reads_only_the_latest_ended_emergencies(superuser, dinkes):
+    def made(name, start, last_day):
+        emergency = Emergency.objects.create(name=name, legal_basis="SE 2/2026", profile="wfh_auto", start=start,
+                                             end=max(start, last_day), last_day=last_day, created_by=superuser)
+        emergency.units.add(dinkes)
+        return emergency
+
+    old = [made(f"Lama {i}", dt.date(2026, 1 + i, 1), dt.date(2026, 1 + i, 5)) for i in range(3)]
+    ended_early = made("Diakhiri", TUE, MON - dt.timedelta(days=1))  # ended before it began
+    active, upcoming = made("Sekarang", MON, FRI), made("Nanti", NEXT_MON, NEXT_MON)
+    lists = emergencies_by_state(superuser, WED, ended_shown=2)
+    assert lists.active == [active] and lists.upcoming == [upcoming]
+    assert lists.ended == [ended_early, old[2]]
