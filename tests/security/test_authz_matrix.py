@@ -404,7 +404,7 @@ ENTRIES = [
         "portal_ramadanperiod", "portal_auditevent", "scheduling_coveragepolicy", "scheduling_fwawindow",
         "scheduling_workrequest", "scheduling_requestday", "attendance_attendancerules", "attendance_shift",
         "attendance_rosterentry", "attendance_partialpermission", "scheduling_kindrule", "scheduling_leavesettings",
-        "scheduling_leaveopening", "scheduling_leaveadjustment")],
+        "scheduling_leaveopening", "scheduling_leaveadjustment", "scheduling_emergency", "scheduling_rotaplan")],
     *[Entry(f"admin:{name}_changelist", "GET", ADMIN_ROOT) for name in (
         "portal_user", "portal_hradminscope", "auth_group", "authtoken_tokenproxy",
         "django_celery_beat_clockedschedule", "django_celery_beat_crontabschedule",
@@ -448,7 +448,7 @@ def test_it_cuts_admin_changelists_to_the_hr_scope(cast, client):
     client.force_login(cast.hr_other)
     dinkes_units = set(Unit.objects.subtree_of(cast.dinkes).values_list("pk", flat=True))
     for name in ("portal_unit", "portal_employee", "portal_delegation", "scheduling_coveragepolicy",
-                 "scheduling_workrequest", "scheduling_requestday", "portal_auditevent"):
+                 "scheduling_workrequest", "scheduling_requestday", "portal_auditevent", "scheduling_rotaplan"):
         rows = list(client.get(reverse(f"admin:{name}_changelist")).context["cl"].queryset)
         leaked = [r for r in rows if _unit_id_of(r) in dinkes_units]
         assert not leaked, f"{name}: {leaked}"
