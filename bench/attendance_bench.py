@@ -11,7 +11,9 @@
    (attendance.selectors.reports.report_rows -> portal.exports.write_csv, as the HR admin of the
    whole institution) versus PostgreSQL's ``COPY (same SQL) TO STDOUT WITH CSV`` through
    psycopg2 ``copy_expert``; each export runs in its own child process, which reports its
-   rows, seconds and peak RSS (ru_maxrss).
+   rows, seconds and peak RSS (ru_maxrss). COPY of the daily list runs the report's one sorted
+   query (``reports._daily_query``: unit path, name, id, date); the project streams the same
+   rows in the same order per batch of people instead (``reports._daily_items``).
 3. XLSX monthly recap of every employee (write-only workbook): time and peak RSS (child).
 4. gunicorn: check-in (``POST /api/v1/attendance/check-in/``, token auth, one distinct
    employee per request, so each is a real first check-in) against the trivial

@@ -100,10 +100,11 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=40)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--days", type=int, default=4)
+    parser.add_argument("--db", default=DB, help="database name (dropped and created)")
     args = parser.parse_args()
 
-    env = bench_env(DB)
-    fresh_database(env, DB)
+    env = bench_env(args.db)
+    fresh_database(env, args.db)
     setup_django(env)
     teams = build_org(args.units, args.staff)
     days = working_days(args.days)

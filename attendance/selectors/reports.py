@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -393,6 +393,9 @@ class Report:
     items: Callable[..., Iterator] | None = None
     tally: Callable[[], Tally] | None = None
     size: Callable[[Selection], int] | None = None  # a cheap upper bound of the rows, for progress
+    # Whole reports read batch by batch in the file's order without a global sort (the daily
+    # list): ``stream(selection)`` yields the same items as ``query`` in the same order.
+    stream: Callable[[Selection], Iterator] | None = None
 
     def header(self) -> list[str]:
         return [str(c.label) for c in self.columns]
@@ -422,18 +425,21 @@ def report_rows(selection: Selection, *, offset: int = 0, limit: int | None = No
             return
         yield from _tallied(selection)
         return
-    qs = report.query(selection)
     if limit is not None:
-        qs = qs[offset:offset + limit]
-        rows = qs
-    elif connections[qs.db].vendor == "postgresql" and not connections[qs.db].in_atomic_block:
-        rows = _streamed(qs)
+        rows = report.query(selection)[offset:offset + limit]
+    elif report.stream is not None:
+        rows = report.stream(selection)
     else:
-        rows = _every_row(qs)
+        rows = _whole(report.query(selection))
     for item in rows:
         yield report.row(item, selection)
     if limit is None and report.totals is not None:
         yield report.totals(selection)
+
+
+def _whole(qs: QuerySet) -> Iterator:
+    connection = connections[qs.db]
+    return _streamed(qs) if connection.vendor == "postgresql" and not connection.in_atomic_block else _every_row(qs)
 
 
 def _tallied(selection: Selection) -> Iterator[list]:
@@ -964,30 +970,159 @@ def _effective(field_name: str):
 
 
 def _daily_query(selection: Selection) -> QuerySet:
-    """Tuples already in the file's form where SQL does it cheaper than Python per row: the NIP
-    grouped, "TL2"/"PSW1", and on PostgreSQL the local check-in/out clock (each unit's zone as a
-    CASE over the few zones, the most common one the default)."""
-    check_in, check_out = _effective("check_in_at"), _effective("check_out_at")
-    local = connections[DayStatus.objects.db].vendor == "postgresql"
-    if local:
-        zone = _zone_case(selection)
-        check_in, check_out = _local_clock(check_in, zone), _local_clock(check_out, zone)
-        selection.cache["local_clock"] = True
-    return (selection.day_statuses()
-            .annotate(nip_text=_nip_sql(), check_in=check_in, check_out=check_out,
-                      tl_text=_level_text("TL", "tl_level"), psw_text=_level_text("PSW", "psw_level"))
-            .values_list("nip_text", "employee__name", "employee__unit__name", "date", "code", "work_mode",
-                         "check_in", "check_out", "tl_text", "tl_minutes", "psw_text", "psw_minutes",
-                         "deduction_percent", "note", "employee__unit_id")
+    """The whole list in the file's order: by unit path, name and id of the person, then date
+    (pages of the list and exports inside a transaction; whole exports use :func:`_daily_items`)."""
+    return (_daily_columns(selection.day_statuses(), selection)
             .order_by("employee__unit__path", "employee__name", "employee_id", "date"))
 
 
-def _nip_sql() -> Case:
+def _daily_columns(day_statuses: QuerySet, selection: Selection) -> QuerySet:
+    """Tuples already in the file's form where SQL does it cheaper than Python per row: the NIP
+    grouped, "TL2"/"PSW1", and on PostgreSQL the local check-in/out clock (each unit's zone as a
+    CASE over the few zones, the most common one the default). Then the unit id."""
+    return (_day_columns(day_statuses, selection).annotate(nip_text=_nip_sql())
+            .values_list("nip_text", "employee__name", "employee__unit__name", *DAY_FIELDS, "employee__unit_id"))
+
+
+DAY_FIELDS = ("date", "code", "work_mode", "check_in", "check_out", "tl_text", "tl_minutes", "psw_text", "psw_minutes",
+              "deduction_percent", "note")
+
+
+def _day_columns(day_statuses: QuerySet, selection: Selection) -> QuerySet:
+    check_in, check_out = _effective("check_in_at"), _effective("check_out_at")
+    if connections[DayStatus.objects.db].vendor == "postgresql":
+        zone = _zone_case(selection)
+        check_in, check_out = _local_clock(check_in, zone), _local_clock(check_out, zone)
+        selection.cache["local_clock"] = True
+    return day_statuses.annotate(check_in=check_in, check_out=check_out, tl_text=_level_text("TL", "tl_level"),
+                                 psw_text=_level_text("PSW", "psw_level"))
+
+
+# A whole daily list streams like the recap: the people of the selection sorted once (one narrow
+# row each with their NIP, name and unit, through PEOPLE_ORDER = the file's order), then their day
+# rows a batch of people at a time through the (employee, date) index, put back in the people's
+# order. Same rows, same order as :func:`_daily_query`, but the 2 million rows of an institution
+# are never sorted as a whole (the first row comes after one batch), a person's name and unit are
+# read once instead of on each of their days, and PostgreSQL reads the next batch while this one
+# is written.
+DAILY_BATCH = 1000  # people: ~20,000 day rows of a month per statement, two batches held at a time
+
+
+def _daily_items(selection: Selection) -> Iterator[tuple]:
+    people = (selection.employees.order_by(*PEOPLE_ORDER).annotate(nip_text=_nip_sql(""))
+              .values_list("pk", "nip_text", "name", "unit__name", "unit_id"))
+    batches = _batches(_every_row(people), DAILY_BATCH)
+    connection = connections[DayStatus.objects.db]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        done = _read_ahead(batches, lambda batch: _daily_of(selection, [p[0] for p in batch]))
+    else:
+        done = ((batch, _daily_of(selection, [p[0] for p in batch])) for batch in batches)
+    for batch, rows in done:
+        for pk, nip, name, unit_name, unit_id in batch:
+            for day in rows.get(pk, ()):
+                yield (nip, name, unit_name, *day[1:], unit_id)
+
+
+def _daily_of(selection: Selection, ids: list[int]) -> dict[int, list[tuple]]:
+    """These people's day rows of the period, by person, each in date order."""
+    connection = connections[DayStatus.objects.db]
+    if connection.vendor == "postgresql":
+        # As for the recap: compiled once per export with the ids as one array parameter, read
+        # from a plain cursor (the values need no converter: to_char text, date, int, Decimal).
+        if "daily_sql" not in selection.cache:
+            selection.cache["daily_sql"] = _daily_batch_sql(selection, connection)
+        sql, params, at = selection.cache["daily_sql"]
+        for i in at:
+            params[i] = list(ids)
+        # The correlated subqueries make the planner's estimate cross jit_above_cost, and JIT
+        # then compiles for ~0.5 s to run a 50 ms statement: never worth it per batch.
+        with transaction.atomic(using=DayStatus.objects.db), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = _daily_batch_query(selection, ids)
+    by_person: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_person.setdefault(row[0], []).append(row)
+    return by_person
+
+
+def _daily_batch_sql(selection: Selection, connection) -> tuple[str, list, list[int]]:
+    """The batch statement with ``= ANY(%s)`` for the ids, its parameters and where the ids go.
+    When the zones' CASE joins the people (more than one zone), the ids filter that table too:
+    otherwise PostgreSQL hashes all 100,000 people for every batch (and JIT-compiles the plan),
+    several times the batch's own work."""
+    sql, params = _daily_batch_query(selection, [_NO_ID]).query.sql_with_params()
+    qn = connection.ops.quote_name
+    where = f"{qn(DayStatus._meta.db_table)}.{qn('employee_id')} IN (%s)"
+    by_ids = where.replace("IN (%s)", "= ANY(%s)")
+    at = params.index(_NO_ID)
+    people = qn(Employee._meta.db_table)
+    if f"JOIN {people}" in sql:
+        by_ids += f" AND {people}.{qn('id')} = ANY(%s)"
+        params = (*params[:at + 1], _NO_ID, *params[at + 1:])
+    params = list(params)
+    return sql.replace(where, by_ids, 1), params, [i for i, p in enumerate(params) if p == _NO_ID]
+
+
+def _daily_batch_query(selection: Selection, ids: list[int]) -> QuerySet:
+    days = DayStatus.objects.filter(employee_id__in=ids, date__range=(selection.period.start, selection.period.end))
+    return _day_columns(days, selection).values_list("employee_id", *DAY_FIELDS).order_by("employee_id", "date")
+
+
+def _read_ahead(batches: Iterator[list], fetch: Callable[[list], object]) -> Iterator[tuple[list, object]]:
+    """(batch, fetch(batch)) pairs in order, a thread (own connection, so outside a transaction
+    only) fetching the next batch while the caller writes this one: PostgreSQL and Python use both
+    cores instead of taking turns. At most two batches are held at a time."""
+    import queue
+    import threading
+
+    wanted: queue.Queue = queue.Queue()  # unbounded: neither side blocks on a put
+    ready: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        from django.db import connection
+
+        try:
+            while (batch := wanted.get()) is not None:
+                try:
+                    ready.put((batch, fetch(batch), None))
+                except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+                    ready.put((batch, None, exc))
+        finally:
+            connection.close()
+
+    def take() -> tuple[list, object]:
+        batch, result, error = ready.get()
+        if error is not None:
+            raise error
+        return batch, result
+
+    worker = threading.Thread(target=work, name="report-batches", daemon=True)
+    worker.start()
+    try:
+        pending = 0
+        for batch in batches:
+            wanted.put(batch)
+            pending += 1
+            if pending == 2:
+                yield take()
+                pending -= 1
+        while pending:
+            yield take()
+            pending -= 1
+    finally:
+        wanted.put(None)
+        worker.join(timeout=60)
+
+
+def _nip_sql(person: str = "employee__") -> Case:
     """:func:`portal.rules.nip_display` in SQL: a PNS NIP of 18 digits as 19850101 201001 1 001."""
-    nip = "employee__nip"
+    nip = f"{person}nip"
     grouped = Concat(Substr(nip, 1, 8), Value(" "), Substr(nip, 9, 6), Value(" "), Substr(nip, 15, 1), Value(" "),
                      Substr(nip, 16, 3), output_field=CharField())
-    return Case(When(Q(Exact(Length(nip), 18), employee__asn_type=AsnType.PNS), then=grouped),
+    return Case(When(Q(Exact(Length(nip), 18), **{f"{person}asn_type": AsnType.PNS}), then=grouped),
                 default=Coalesce(F(nip), Value("")), output_field=CharField())
 
 
@@ -1191,7 +1326,8 @@ REPORTS: dict[str, Report] = {r.slug: r for r in (
            size=_recap_size),
     Report(UNIT_SUMMARY, "ringkasan-unit", gettext_lazy("Ringkasan bulanan per unit"), SUMMARY_COLUMNS,
            _summary_query, _summary_row, totals=_summary_totals),
-    Report(DAILY, "harian", gettext_lazy("Daftar presensi harian"), DAILY_COLUMNS, _daily_query, _daily_row),
+    Report(DAILY, "harian", gettext_lazy("Daftar presensi harian"), DAILY_COLUMNS, _daily_query, _daily_row,
+           stream=_daily_items),
     Report(TK_CUMULATIVE, "tk-kumulatif", gettext_lazy("TK kumulatif per pegawai (PP 94/2021)"), TK_COLUMNS,
            _tk_query, _tk_row),
     Report(PLANNED_VS_ACTUAL, "rencana-vs-realisasi", gettext_lazy("Rencana dibanding realisasi"),

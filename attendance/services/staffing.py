@@ -1,32 +1,36 @@
-"""Daily staffing per unit: aggregate in SQL, compute minimums per unit-day, upsert in bulk.
+"""Daily staffing per unit: minimums in Python once per unit and policy version, counts and
+the upsert in one SQL statement.
 
 Work is proportional to units × days, never to employees: headcounts and plan counts are
-GROUP BY queries, and the snapshot rows are written with one bulk upsert per batch.
+GROUP BY queries. Python computes only what needs the policy tree (each unit-day's minimum);
+the database joins those (unit, day, headcount, minimum) rows with the plan counts and
+upserts the snapshots in one ``INSERT … SELECT``, so the 40,000 aggregated rows of a month
+never travel to Python and back (docs/benchmarks.md, "Staffing").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from bisect import bisect_right
 from collections import defaultdict
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from attendance.models import ABSENCE_COLUMNS, StaffingSnapshot, UnitStaffChange
-from attendance.rules import staffing_status
+from attendance.rules import STAFFING_AT_RISK, STAFFING_BELOW, STAFFING_OK
 from portal.models import Employee, Unit, WorkPattern
 from portal.selectors import workcalendar
 from scheduling import rules as scheduling_rules
 from scheduling import selectors as scheduling
 
 FLEX_COLUMNS = {"WFH": "wfh", "WFA": "wfa", "KANTOR_LAIN": "other_office"}
-COUNT_COLUMNS = ["wfh", "wfa", "other_office", *ABSENCE_COLUMNS.values()]
+KIND_COLUMNS = {**FLEX_COLUMNS, **ABSENCE_COLUMNS}  # plan kind -> snapshot column
+COUNT_COLUMNS = list(KIND_COLUMNS.values())
 UPDATE_FIELDS = ["headcount", "in_office", *COUNT_COLUMNS, "pending", "minimum", "status", "computed_at"]
 INSERT_COLUMNS = ["unit_id", "date", *UPDATE_FIELDS]
-STAGING = "staffing_snapshot_in"  # PostgreSQL temp table for COPY, one per connection
-BATCH = 2000
-COPY_BATCH = 50_000  # ~5 MB of text per COPY at 100,000 employees
+STAGING = "staffing_minimum_in"  # temp table (one per connection): unit, date, headcount, minimum
 
 
 def _headcounts(unit_ids) -> dict[int, int]:
@@ -36,17 +40,6 @@ def _headcounts(unit_ids) -> dict[int, int]:
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
     return dict(qs.values_list("unit").annotate(n=Count("id")).values_list("unit", "n").order_by())
-
-
-def _plan_table(start, end, unit_ids) -> dict[tuple[int, dt.date], dict[str, int]]:
-    """(unit, date) -> snapshot column counts, from one aggregated row per unit-day."""
-    kinds = {**FLEX_COLUMNS, **ABSENCE_COLUMNS}
-    table = {}
-    for row in scheduling.plan_counts(start, end, unit_ids):
-        counts = {column: row[kind] for kind, column in kinds.items()}
-        counts["pending"] = row["pending"]
-        table[(row["unit_id"], row["date"])] = counts
-    return table
 
 
 def _working_days_by_unit(units: list[Unit], start, end) -> dict[int, list[dt.date]]:
@@ -75,113 +68,115 @@ def compute_staffing(start: dt.date, end: dt.date, unit_ids=None, only_days=None
         return 0
     ids = None if unit_ids is None else [u.pk for u in units]
     headcounts = _headcounts(ids)
-    plans = _plan_table(start, end, ids)
-    policies = scheduling.all_policy_rows()
-    emergencies = scheduling.emergencies_between(start, end)  # an overlay on the rules while in force
+    minimum_of = _MinimumLookup(scheduling.all_policy_rows(), scheduling.emergencies_between(start, end))
     workdays = _working_days_by_unit(units, start, end)
-    now = timezone.now()
     rows = []
     for unit in units:
         headcount = headcounts.get(unit.pk, 0)
-        policy_on = _policy_lookup(unit, policies, emergencies)
+        minimum_on = minimum_of(unit, headcount)
         for day in workdays[unit.pk]:
-            if only_days is not None and (unit.pk, day) not in only_days:
-                continue
-            rows.append(_snapshot_row(unit.pk, day, headcount, plans.get((unit.pk, day), {}), policy_on(day), now))
-    return _upsert(rows)
+            if only_days is None or (unit.pk, day) in only_days:
+                rows.append((unit.pk, day, headcount, minimum_on(day)))
+    return _upsert(rows, start, end, ids)
 
 
-def _policy_lookup(unit: Unit, policies, emergencies=()):
-    """A day -> Policy function for one unit, merging each distinct set of rows once."""
-    ancestors = set(unit.ancestor_ids)
-    rows = [r for r in policies if r.unit_id in ancestors]
-    merged: dict[tuple, scheduling_rules.Policy] = {}
+class _MinimumLookup:
+    """Each unit-day's minimum in office, merging each distinct policy version once.
 
-    def policy_on(day: dt.date) -> scheduling_rules.Policy:
-        in_force = tuple(sorted(r.pk for r in rows if r.effective_from <= day))
-        if in_force not in merged:
-            merged[in_force] = scheduling.policy_for(unit, day, rows)
-        return scheduling.emergency_applied(unit, day, merged[in_force], emergencies)
-
-    return policy_on
-
-
-def _snapshot_row(unit_id, day, headcount, counts, policy, now) -> tuple:
-    """One snapshot as a tuple in :data:`INSERT_COLUMNS` order."""
-    minimum = scheduling_rules.required_in_office(policy, day.weekday(), headcount)
-    column_counts = [counts.get(c, 0) for c in COUNT_COLUMNS]
-    in_office = headcount - sum(column_counts)
-    pending = counts.get("pending", 0)
-    return (unit_id, day, headcount, in_office, *column_counts, pending, minimum,
-            staffing_status(in_office, minimum, pending), now)
-
-
-def _upsert(rows: list[tuple]) -> int:
-    """Insert or update the snapshot rows, one transaction per batch.
-
-    The INSERT … ON CONFLICT that ``bulk_create(update_conflicts=True)`` would send, built
-    by hand: at 100,000 employees (40,000 unit-days) the ORM spent ~3/4 of the job preparing
-    900,000 values one field at a time. On PostgreSQL a batch is COPYed into a temporary
-    table first, several times cheaper than a 46,000-parameter VALUES list (docs/benchmarks.md).
+    The merged policy depends only on which policy rows are in force (and the emergency, if
+    any), not on the unit that inherits them, so the merges are shared by every unit of an
+    institution, and :func:`required_in_office` runs once per unit, version and weekday.
     """
-    qn = connection.ops.quote_name
-    table = qn(StaffingSnapshot._meta.db_table)
-    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    # Rewrite only rows whose numbers changed: the nightly pass mostly confirms yesterday's
-    # numbers, and an unchanged row then costs no write (computed_at = last change).
-    changed = " OR ".join(f"{table}.{qn(c)} {distinct} EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS
-                          if c != "computed_at")
-    conflict = (f"ON CONFLICT ({qn('unit_id')}, {qn('date')}) DO UPDATE SET "  # nosec B608  # our own identifiers only
-                + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS) + f" WHERE {changed}")
-    copy = connection.vendor == "postgresql"
-    # COPY streams, so one large batch costs one statement; VALUES lists stay small.
-    batch = COPY_BATCH if copy else BATCH
-    for i in range(0, len(rows), batch):
-        with transaction.atomic(), connection.cursor() as cursor:
-            if copy and hasattr(cursor.cursor, "copy_expert"):
-                _copy_batch(cursor, rows[i:i + batch], conflict)
-            else:
-                _values_batch(cursor, rows[i:i + batch], conflict)
+
+    def __init__(self, policies, emergencies):
+        self.policies, self.emergencies = policies, emergencies
+        self.merged: dict[tuple, scheduling_rules.Policy] = {}
+
+    def __call__(self, unit: Unit, headcount: int):
+        ancestors = set(unit.ancestor_ids)
+        rows = sorted((r for r in self.policies if r.unit_id in ancestors), key=lambda r: (r.effective_from, r.pk))
+        starts = [r.effective_from for r in rows]
+        versions = [tuple(sorted(r.pk for r in rows[:k])) for k in range(len(rows) + 1)]
+        emergencies = [e for e in self.emergencies if any(u.pk in ancestors for u in e.units.all())]
+        minimums: dict[tuple, int] = {}  # this unit's (version, emergency, weekday) -> minimum
+
+        def minimum_on(day: dt.date) -> int:
+            emergency = next((e for e in emergencies if e.start <= day <= e.last_day), None)
+            key = (versions[bisect_right(starts, day)], emergency and emergency.pk)
+            found = minimums.get((key, day.weekday()))
+            if found is None:
+                if key not in self.merged:
+                    policy = scheduling.policy_for(unit, day, rows)
+                    self.merged[key] = scheduling.emergency_applied(unit, day, policy, emergencies)
+                found = minimums[key, day.weekday()] = scheduling_rules.required_in_office(
+                    self.merged[key], day.weekday(), headcount)
+            return found
+
+        return minimum_on
+
+
+def _upsert(rows: list[tuple], start, end, unit_ids) -> int:
+    """Stage the (unit, date, headcount, minimum) rows, then one INSERT … SELECT joins them with
+    :func:`scheduling.selectors.plan_counts` and upserts the snapshots, in one transaction.
+
+    On PostgreSQL the rows are COPYed into the temp table (a 40,000-row VALUES list costs more
+    to interpolate and parse than the whole statement). A row is rewritten only when one of its
+    numbers changed: the nightly pass mostly confirms yesterday's numbers, and an unchanged row
+    then costs no write (``computed_at`` = the last change).
+    """
+    if not rows:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        _stage(cursor, rows)
+        sql, params = _upsert_sql(start, end, unit_ids)
+        cursor.execute(sql, params)
     return len(rows)
 
 
-def _names() -> tuple[str, str]:
+def _stage(cursor, rows: list[tuple]) -> None:
+    """Fill the connection's temp table (emptied first: inside an outer transaction, as in tests,
+    ON COMMIT would never clear it)."""
     qn = connection.ops.quote_name
-    return qn(StaffingSnapshot._meta.db_table), ", ".join(qn(c) for c in INSERT_COLUMNS)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} (unit_id integer NOT NULL, "
+                   f"{qn('date')} date NOT NULL, headcount integer NOT NULL, minimum integer NOT NULL)")
+    if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy_expert"):
+        cursor.execute(f"TRUNCATE {STAGING}")
+        # Text format is safe here: ints and ISO dates.
+        data = io.StringIO("".join(f"{u}\t{d}\t{h}\t{m}\n" for u, d, h, m in rows))
+        cursor.cursor.copy_expert(f"COPY {STAGING} FROM STDIN", data)
+        cursor.execute(f"ANALYZE {STAGING}")  # a temp table has no statistics otherwise
+    else:
+        cursor.execute(f"DELETE FROM {STAGING}")  # noqa: S608  # nosec B608  # our own identifier
+        adapt = connection.ops.adapt_datefield_value
+        cursor.executemany(f"INSERT INTO {STAGING} VALUES (%s, %s, %s, %s)",  # noqa: S608  # nosec B608
+                           [(u, adapt(d), h, m) for u, d, h, m in rows])
 
 
-def _copy_batch(cursor, batch: list[tuple], conflict: str) -> None:
-    """psycopg2: COPY into a session temp table (emptied first: inside an outer transaction,
-    as in tests, ON COMMIT would never clear it), then one INSERT … SELECT."""
-    table, columns = _names()
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING} AS "  # noqa: S608  # nosec B608  # our own identifiers only
-                   f"SELECT {columns} FROM {table} WITH NO DATA")
-    cursor.execute(f"TRUNCATE {STAGING}")
-    # Text format is safe here: ints, ISO dates, an aware datetime and a status code.
-    data = io.StringIO("".join("\t".join(map(str, row)) + "\n" for row in batch))
-    cursor.cursor.copy_expert(f"COPY {STAGING} ({columns}) FROM STDIN", data)
-    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {STAGING} {conflict}")  # noqa: S608  # nosec B608  # our own identifiers only
-
-
-def _values_batch(cursor, batch: list[tuple], conflict: str) -> None:
-    """Other databases: multi-row VALUES, as many rows per statement as parameters allow."""
-    table, columns = _names()
-    ops = connection.ops
-    placeholders = "(" + ", ".join(["%s"] * len(INSERT_COLUMNS)) + ")"
-    max_params = connection.features.max_query_params
-    per_statement = min(BATCH, max_params // len(INSERT_COLUMNS)) if max_params else BATCH
-    date_at, now_at = INSERT_COLUMNS.index("date"), INSERT_COLUMNS.index("computed_at")
-    for j in range(0, len(batch), per_statement):
-        chunk = batch[j:j + per_statement]
-        params = []
-        for row in chunk:
-            row = list(row)
-            row[date_at] = ops.adapt_datefield_value(row[date_at])
-            row[now_at] = ops.adapt_datetimefield_value(row[now_at])
-            params += row
-        values = ", ".join([placeholders] * len(chunk))
-        # Only our own column names are interpolated; every value is a parameter.
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)  # noqa: S608  # nosec B608  # values are parameters
+def _upsert_sql(start, end, unit_ids) -> tuple[str, list]:
+    """INSERT … SELECT … ON CONFLICT DO UPDATE of every staged unit-day. The status is
+    :func:`attendance.rules.staffing_status` written as a CASE (same codes, same order of tests;
+    tests/attendance/test_staffing.py compares the two)."""
+    qn = connection.ops.quote_name
+    table, columns = qn(StaffingSnapshot._meta.db_table), ", ".join(qn(c) for c in INSERT_COLUMNS)
+    plans, plan_params = scheduling.plan_counts(start, end, unit_ids).query.sql_with_params()
+    counts = ", ".join(f"COALESCE(p.{qn(kind)}, 0) AS {qn(col)}" for kind, col in KIND_COLUMNS.items())
+    away = " + ".join(f"COALESCE(p.{qn(kind)}, 0)" for kind in KIND_COLUMNS)
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(f"{table}.{qn(c)} {distinct} EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS
+                          if c != "computed_at")
+    # Only our own identifiers and the compiled plan_counts query are interpolated; every value
+    # is a parameter. "WHERE true" lets SQLite parse ON CONFLICT after INSERT … SELECT.
+    sql = (f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
+           f"SELECT unit_id, {qn('date')}, headcount, in_office, {', '.join(qn(c) for c in COUNT_COLUMNS)}, "
+           f"pending, minimum, CASE WHEN in_office < minimum THEN %s WHEN in_office - pending < minimum THEN %s "
+           f"ELSE %s END, %s FROM ("
+           f"SELECT s.unit_id, s.{qn('date')}, s.headcount, s.headcount - ({away}) AS in_office, {counts}, "
+           f"COALESCE(p.pending, 0) AS pending, s.minimum FROM {STAGING} s "
+           f"LEFT JOIN ({plans}) p ON p.unit_id = s.unit_id AND p.{qn('date')} = s.{qn('date')}) x WHERE true "
+           f"ON CONFLICT ({qn('unit_id')}, {qn('date')}) DO UPDATE SET "
+           + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in UPDATE_FIELDS) + f" WHERE {changed}")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return sql, [STAFFING_BELOW, STAFFING_AT_RISK, STAFFING_OK, now, *plan_params]
 
 
 def units_mark_changed(unit_ids) -> None:

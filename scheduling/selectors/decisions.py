@@ -24,17 +24,25 @@ from portal.models import Employee
 from portal.rules import acting_label
 from portal.selectors import display_name, with_time_zones
 from scheduling import rules
-from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Evidence, RequestDay, Status, Step
+from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
 from scheduling.selectors import leave
 from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
 from scheduling.selectors.requests import approver_for, days_decidable_by, represented_approvers
 
 INBOX_PAGE_SIZE = 50
 ID_WINDOW = 2000  # an inbox this long is counted and paged from one read of its ids
+_KIND_LABELS = dict(Kind.choices)  # lazily translated: str() gives the label in the request's language
 
-# What a card needs to name the people in the chain without a query per card.
+# What deciding a day reads of it (the decision services: the chain, the check, the notification).
 DAY_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "employee__user", "unit",
                  "official", "endorsed_by__employee")
+# The inbox's cards: joined, what every card reads; prefetched, the official and the atasan
+# langsung who forwarded, set only on days at the official's step (a page without any reads
+# nothing more). Not the employee's account: only a decision's notification needs it. All eleven
+# tables in one join passed PostgreSQL's join_collapse_limit (8): planning the page's read took
+# longer than running it, and building the rows' models longer than both.
+CARD_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "unit")
+CARD_PREFETCH = ("request__evidence", "official", "endorsed_by__employee")
 
 
 @dataclass(frozen=True)
@@ -109,9 +117,11 @@ def decision_check(actor, day: RequestDay) -> DecisionCheck:
     return decision_checks(actor, [day])[day.pk]
 
 
-def decision_checks(actor, days: list[RequestDay]) -> dict[int, DecisionCheck]:
-    """:func:`decision_check` for many days (the inbox): facts read once per employee and kind."""
-    titles = represented_approvers(actor)
+def decision_checks(actor, days: list[RequestDay], titles: dict[int, str] | None = None,
+                    ) -> dict[int, DecisionCheck]:
+    """:func:`decision_check` for many days (the inbox): facts read once per employee and kind;
+    ``titles``: the actor's :func:`represented_approvers`, when read already."""
+    titles = represented_approvers(actor) if titles is None else titles
     superuser = bool(getattr(actor, "is_superuser", False))
     _share_units(days)
     institutions = {leave.institution_id_of(d.employee) for d in days}
@@ -262,7 +272,7 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
         return {}
     lengths = dict(RequestDay.objects.filter(request_id__in=request_ids).values_list("request")
                    .annotate(n=Count("id")).values_list("request", "n"))
-    with_files = set(Evidence.objects.filter(request_id__in=request_ids).values_list("request_id", flat=True))
+    with_files = _requests_with_files(days, request_ids)
     needed: dict[tuple, leave.DocumentRequirement | None] = {}
     out = {}
     for day in days:
@@ -277,6 +287,14 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
             out[day.pk] = rules.Verdict("document_missing", rules.BLOCK, {
                 "label": str(needed[key].label), "reason": str(needed[key].reason)})
     return out
+
+
+def _requests_with_files(days: list[RequestDay], request_ids: set[int]) -> set[int]:
+    """The requests carrying a document: from the files the page read for its cards when it did
+    (prefetched), else in one query."""
+    if all("evidence" in getattr(d.request, "_prefetched_objects_cache", {}) for d in days):
+        return {d.request_id for d in days if d.request.evidence.all()}
+    return set(Evidence.objects.filter(request_id__in=request_ids).values_list("request_id", flat=True))
 
 
 # --- The inbox ---------------------------------------------------------------------------------
@@ -314,6 +332,11 @@ class InboxItem:
         return self.day.kind in FLEXIBLE_KINDS
 
     @property
+    def kind_label(self) -> str:
+        """``day.get_kind_display()``, without rebuilding and hashing the translated choices."""
+        return str(_KIND_LABELS.get(self.day.kind, self.day.kind))
+
+    @property
     def endorsed(self) -> dict | None:
         """The atasan langsung's consideration the official's card names, when there was one."""
         day = self.day
@@ -334,8 +357,11 @@ class Inbox:
 
     def __init__(self, user):
         self.user = user
-        self.days = (days_decidable_by(user, status=Status.PENDING).select_related(*DAY_RELATIONS)
-                     .prefetch_related("request__evidence").order_by("date", "employee__name", "pk"))
+        # Who the user decides for, read once for the ids, the checks and the page's "acting as".
+        self.approvers = represented_approvers(user)
+        self.days = (days_decidable_by(user, status=Status.PENDING, approvers=self.approvers)
+                     .select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
+                     .order_by("date", "employee__name", "pk"))
         self._ids: list[int] | None = None
 
     def _first_ids(self) -> list[int]:
@@ -364,14 +390,15 @@ class Inbox:
             if not items:
                 raise IndexError(key)
             return items[0]
-        return inbox_items(self.user, self._rows(self._page_ids(key)))
+        return inbox_items(self.user, self._rows(self._page_ids(key)), self.approvers)
 
     @staticmethod
     def _rows(ids: list[int]) -> list[RequestDay]:
-        """The page's days with what their cards name, by id: joined to the same nine tables in
-        one query with the UNION, the planner would join every day of the institution first."""
-        found = (RequestDay.objects.select_related(*DAY_RELATIONS).prefetch_related("request__evidence")
-                 .in_bulk(ids))
+        """The page's days with what their cards name, by id (unsorted: the ids give the order):
+        joined to the same tables in one query with the UNION, the planner would join every day
+        of the institution first."""
+        found = (RequestDay.objects.select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
+                 .order_by().in_bulk(ids))
         return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self):
@@ -383,6 +410,6 @@ def inbox(user) -> Inbox:
     return Inbox(user)
 
 
-def inbox_items(user, days: list[RequestDay]) -> list[InboxItem]:
-    checks = decision_checks(user, days)
+def inbox_items(user, days: list[RequestDay], titles: dict[int, str] | None = None) -> list[InboxItem]:
+    checks = decision_checks(user, days, titles)
     return [InboxItem(d, checks[d.pk]) for d in days]

@@ -40,11 +40,14 @@ def windows_covering(unit: Unit, start: dt.date, end: dt.date) -> list[FwaWindow
     return list(FwaWindow.objects.filter(covers, start__lte=end, end__gte=start).distinct().order_by("start", "pk"))
 
 
-def open_days(unit: Unit, start: dt.date, end: dt.date) -> dict[dt.date, OpenDay]:
+def open_days(unit: Unit, start: dt.date, end: dt.date, *, emergencies: dict | None = None) -> dict[dt.date, OpenDay]:
     """Every day in [start, end] a circular opens for the unit's flexible work. Where several
-    name the same day, one that lifts the caps wins (its name is the one to cite)."""
+    name the same day, one that lifts the caps wins (its name is the one to cite). ``emergencies``:
+    the unit's :func:`emergency_days` over [start, end], when the caller read them already."""
+    if emergencies is None:
+        emergencies = emergency_days(unit, start, end)
     return _opened(start, end, windows_covering(unit, start, end), workcalendar.fwa_days(unit, start, end),
-                   emergency_days(unit, start, end))
+                   emergencies)
 
 
 def _opened(start: dt.date, end: dt.date, windows: list[FwaWindow], calendar_days: dict[dt.date, str],
@@ -87,9 +90,11 @@ def cap_free_days(unit: Unit, start: dt.date, end: dt.date) -> dict[dt.date, str
 # --- Many units at once (a page of the inbox) ---------------------------------------------------
 
 
-def cap_free_days_many(wanted: dict[Unit, tuple[dt.date, dt.date]]) -> dict[int, dict[dt.date, str]]:
+def cap_free_days_many(wanted: dict[Unit, tuple[dt.date, dt.date]], *,
+                       emergencies: list | None = None) -> dict[int, dict[dt.date, str]]:
     """:func:`cap_free_days` of each unit over its span: the windows, the emergencies and each
-    institution's calendar FWA days read once for all of them, then the same rules per unit."""
+    institution's calendar FWA days read once for all of them, then the same rules per unit.
+    ``emergencies``: :func:`emergencies_between` over (at least) the spans, when already read."""
     if not wanted:
         return {}
     first, last = min(s for s, _e in wanted.values()), max(e for _s, e in wanted.values())
@@ -97,7 +102,9 @@ def cap_free_days_many(wanted: dict[Unit, tuple[dt.date, dt.date]]) -> dict[int,
     covers = Q(units__in=[u.pk for u in wanted]) | Q(units__in=above, include_subunits=True)
     windows = list(FwaWindow.objects.filter(covers, start__lte=last, end__gte=first)
                    .distinct().order_by("start", "pk").prefetch_related("units"))
-    emergencies = sorted(emergencies_between(first, last), key=lambda e: (e.start, e.pk))
+    if emergencies is None:
+        emergencies = emergencies_between(first, last)
+    emergencies = sorted(emergencies, key=lambda e: (e.start, e.pk))
     calendars: dict[int, dict[dt.date, str]] = {}
     out = {}
     for unit, (start, end) in wanted.items():

@@ -342,6 +342,8 @@ def plan_counts(start: dt.date, end: dt.date, unit_ids=None):
     conditional count per kind (approved) and one for pending.
 
     Yields dicts ``{"unit_id", "date", "pending", <kind>: n, ...}`` for unit-days with any plan.
+    Staffing compiles this queryset into its upsert as a subquery (the counts stay in the
+    database), so its column names are part of the contract.
     """
     qs = RequestDay.objects.filter(date__range=(start, end), status__in=list(ACTIVE_STATUSES),
                                    employee__is_active=True)

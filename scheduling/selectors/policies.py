@@ -45,20 +45,27 @@ def effective_policy(unit: Unit, day: dt.date) -> rules.Policy:
     return effective_policies(unit, [day])[day]
 
 
-def effective_policies(unit: Unit, days: list[dt.date]) -> dict[dt.date, rules.Policy]:
+def effective_policies(unit: Unit, days: list[dt.date], *,
+                       emergencies: dict | None = None) -> dict[dt.date, rules.Policy]:
+    """``emergencies``: the unit's :func:`~scheduling.selectors.emergency.emergency_days` over (at
+    least) these days, when the caller read them already (a preview, for its FWA days too)."""
     rows = _policy_rows(unit)
-    return with_emergencies(unit, {d: rules.merge_policies(_policy_layers(unit, d, rows)) for d in days})
+    return with_emergencies(unit, {d: rules.merge_policies(_policy_layers(unit, d, rows)) for d in days},
+                            days=emergencies)
 
 
-def effective_policies_many(wanted: dict[Unit, list[dt.date]]) -> dict[int, dict[dt.date, rules.Policy]]:
+def effective_policies_many(wanted: dict[Unit, list[dt.date]], *,
+                            emergencies: list | None = None) -> dict[int, dict[dt.date, rules.Policy]]:
     """:func:`effective_policies` of many units at once (a page of the inbox): the rows of their
-    ancestors and the emergencies of the span read once, then the same merge and overlay per unit."""
+    ancestors and the emergencies of the span read once, then the same merge and overlay per unit.
+    ``emergencies``: :func:`emergencies_between` over (at least) the span, when already read."""
     days = [d for ds in wanted.values() for d in ds]
     if not days:
         return {u.pk: {} for u in wanted}
     rows = list(CoveragePolicy.objects.filter(unit_id__in={a for u in wanted for a in u.ancestor_ids})
                 .prefetch_related("essential_positions"))
-    emergencies = emergencies_between(min(days), max(days))
+    if emergencies is None:
+        emergencies = emergencies_between(min(days), max(days))
     return {u.pk: {d: emergency_applied(u, d, policy_for(u, d, rows), emergencies) for d in ds}
             for u, ds in wanted.items()}
 

@@ -19,7 +19,8 @@ from portal.selectors import with_time_zones, workcalendar
 from scheduling import rules
 from scheduling.models import FLEXIBLE_KINDS, Kind, RequestDay, Status
 from scheduling.selectors import office as counts
-from scheduling.selectors.fwa import cap_free_days, cap_free_days_many
+from scheduling.selectors.emergency import emergencies_between, emergency_days
+from scheduling.selectors.fwa import OpenDay, cap_free_days_many, open_days
 from scheduling.selectors.leave import LeaveCheck, annual_leave_facts_many, leave_check
 from scheduling.selectors.policies import effective_policies, effective_policies_many
 
@@ -31,6 +32,7 @@ class DayPreview:
     date: dt.date
     verdicts: list[rules.Verdict]
     numbers: dict = field(default_factory=dict)
+    opened: OpenDay | None = None  # the circular or emergency that opens the day (the submit's auto-approval)
 
     @property
     def worst(self) -> str | None:
@@ -72,8 +74,9 @@ def expand_dates(unit: Unit, *, dates=None, start=None, end=None, weekdays=None)
         raise ValidationError({"dates": date_range_message()})
     if (wanted[-1] - wanted[0]).days > MAX_RANGE_DAYS:
         raise ValidationError({"dates": _("Rentang paling panjang %(n)d hari.") % {"n": MAX_RANGE_DAYS}})
-    working = set(workcalendar.working_days(unit, wanted[0], wanted[-1]))
-    holidays = workcalendar.holidays_between(unit, wanted[0], wanted[-1])
+    # The holidays read once for both; no Ramadan periods: they shorten a day's hours, never free it.
+    calendar = workcalendar.UnitCalendar(unit, wanted[0], wanted[-1], ramadan=[])
+    working, holidays = set(calendar.working_days()), calendar.holidays
     kept, skipped = [], []
     for d in wanted:
         if d in working:
@@ -113,6 +116,7 @@ class _Facts:
     cap_free: dict[dt.date, str] = field(default_factory=dict)  # days free of the caps -> the circular
     leave: LeaveCheck | None = None  # a cuti's service length, longest run and balance
     coverage_label: str = ""  # the unit whose coverage the day is counted in (a head: with its subtree)
+    opened: dict[dt.date, OpenDay] = field(default_factory=dict)  # days a circular opens (one employee's ask)
 
     @property
     def flexible(self) -> bool:
@@ -123,10 +127,11 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
             for_approval_of: int | None) -> _Facts:
     unit = employee.unit
     days = _span(start, end)
-    policies = effective_policies(unit, days)
+    around = _around(start, end)
+    emergencies = emergency_days(unit, *around)  # read once: the policies' overlay and the open days
+    policies = effective_policies(unit, days, emergencies=emergencies)
     approving = for_approval_of is not None
     include_pending = (not approving) and any(p.count_pending for p in policies.values())
-    around = _around(start, end)
     own = counts.own_flexible_dates(employee, *around, include_pending=not approving,
                                     exclude_day_id=for_approval_of)
     essential = None
@@ -134,13 +139,14 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
         essential = counts.essential_counts(employee, start, end, include_pending=include_pending,
                                             exclude_day_id=for_approval_of)
     leads = counts.leads_subtree(employee)
+    opened = open_days(unit, *around, emergencies=emergencies)  # the caps and the submit's auto-approval ask
     return _Facts(employee, kind, special_circumstance, approving, policies,
                   counts.unit_headcount(unit, subtree=leads),
                   _away_per_policy(unit, policies, approving=approving, subtree=leads, exclude_day_id=for_approval_of),
                   own, set(_active_dates(employee, start, end, exclude_day_id=for_approval_of)), essential,
-                  unit.local_today(), cap_free_days(unit, *around),
+                  unit.local_today(), {d: o.name for d, o in opened.items() if o.lifts_caps},
                   leave_check(employee, kind, end, approving=approving, exclude_day_id=for_approval_of),
-                  _coverage_label(unit, leads))
+                  _coverage_label(unit, leads), opened)
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,8 @@ def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
         return []
     units = {a.employee.unit_id: a.employee.unit for a in asks}
     with_time_zones(units.values())  # each unit's "today", without a query per unit
-    policies = _policies_per_unit(units, asks)
+    emergencies = emergencies_between(min(a.around[0] for a in asks), max(a.around[1] for a in asks))  # once for both
+    policies = _policies_per_unit(units, asks, emergencies)
     leaders = counts.leading_subtrees([a.employee for a in asks])
     scopes = {(a.employee.unit, a.employee.pk in leaders) for a in asks}
     first, last = min(a.start for a in asks), max(a.end for a in asks)
@@ -193,7 +200,7 @@ def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
                                          max(a.around[1] for a in asks))
     essential = counts.approved_essential_counts({(a.employee.unit_id, a.employee.jabatan) for a in asks
                                                   if _essential_in(a, policies)}, first, last)
-    cap_free = _cap_free_per_unit(units, asks)
+    cap_free = _cap_free_per_unit(units, asks, emergencies)
     annual = annual_leave_facts_many([a.employee for a in asks if a.kind == Kind.CT], approved_only=True)
     out = []
     for a in asks:
@@ -212,12 +219,13 @@ def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
     return out
 
 
-def _policies_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk]) -> dict[int, dict[dt.date, rules.Policy]]:
+def _policies_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk],
+                       emergencies: list) -> dict[int, dict[dt.date, rules.Policy]]:
     """Each unit's policies over the days its asks span, through the policy read (overlays included)."""
     wanted: dict[int, set[dt.date]] = {u: set() for u in units}
     for a in asks:
         wanted[a.employee.unit_id].update(_span(a.start, a.end))
-    return effective_policies_many({units[u]: sorted(days) for u, days in wanted.items()})
+    return effective_policies_many({units[u]: sorted(days) for u, days in wanted.items()}, emergencies=emergencies)
 
 
 def _essential_in(ask: ApprovalAsk, policies: dict[int, dict[dt.date, rules.Policy]]) -> bool:
@@ -225,13 +233,14 @@ def _essential_in(ask: ApprovalAsk, policies: dict[int, dict[dt.date, rules.Poli
     return any(ask.employee.jabatan in dict(unit_policies[d].essential) for d in _span(ask.start, ask.end))
 
 
-def _cap_free_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk]) -> dict[int, dict[dt.date, str]]:
+def _cap_free_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk],
+                       emergencies: list) -> dict[int, dict[dt.date, str]]:
     spans: dict[int, tuple[dt.date, dt.date]] = {}
     for a in asks:
         lo, hi = a.around
         known = spans.get(a.employee.unit_id, (lo, hi))
         spans[a.employee.unit_id] = (min(lo, known[0]), max(hi, known[1]))
-    return cap_free_days_many({units[u]: span for u, span in spans.items()})
+    return cap_free_days_many({units[u]: span for u, span in spans.items()}, emergencies=emergencies)
 
 
 def _coverage_label(unit: Unit, leads: bool) -> str:
@@ -274,7 +283,7 @@ def _evaluate(facts: _Facts, days: list[dt.date]) -> list[DayPreview]:
             verdicts.insert(0, rules.Verdict("duplicate", rules.BLOCK, {"date": d.isoformat()}))
         if d < facts.today and not facts.approving:
             verdicts.insert(0, rules.Verdict("past", rules.BLOCK, {"date": d.isoformat()}))
-        preview = DayPreview(d, verdicts, rules.coverage_numbers(policy, ctx))
+        preview = DayPreview(d, verdicts, rules.coverage_numbers(policy, ctx), facts.opened.get(d))
         if facts.flexible and not preview.blocked and d not in facts.cap_free:
             own.append(d)  # later days of this batch see this one in their week
         previews.append(preview)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,30 +46,60 @@ def represented_approvers(user, on: dt.date | None = None) -> dict[int, str]:
     return out
 
 
+class _AmongIds(Func):
+    """``column IN (ids)``, written on PostgreSQL as ``column = ANY(ARRAY(ids))``: the planner then
+    reads the ids first and enters the column's index once per id (as it would for a short list).
+    With ``IN`` it weighs a semi-join by the table's statistics and, for a supervisor with a few
+    hundred reports, reads every pending day of the institution to hash them against the reports
+    (65 ms instead of 1.5 ms at 100,000 employees)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: QuerySet):
+        super().__init__(F(column), Subquery(ids))
+
+    def _sides(self, compiler):
+        (column, column_params), (ids, ids_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return column, ids, (*column_params, *ids_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, ids, params = self._sides(compiler)
+        return f"{column} IN {ids}", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, ids, params = self._sides(compiler)
+        return f"{column} = ANY(ARRAY{ids})", params
+
+
 def _decidable_branches(approver_ids, status: str | None) -> list[QuerySet[RequestDay]]:
     """Mirror of :func:`approver_for` in SQL, one branch per way of deciding, each entered through
     an index on the approver's side (the reports, the units led, the official's partial index), so
     that the cost follows the approver's items and not the institution's pending days."""
     days = (RequestDay.objects.filter(status=status) if status else RequestDay.objects.all()).order_by()
     waiting = days.filter(awaiting=Step.SUPERVISOR)
-    # The atasan langsung: every day of their reports, except keadaan khusus days another head decides.
-    reports = Employee.objects.filter(supervisor_id__in=approver_ids).values("pk")
-    own_head_or_none = Q(employee__unit__head_id=F("employee_id")) | Q(employee__unit__head__isnull=True)
-    by_supervisor = waiting.filter(employee_id__in=reports).filter(
-        Q(request__special_circumstance=False) | own_head_or_none)
-    # Keadaan khusus: the head of the employee's unit, when that is somebody else.
-    led = (Employee.objects.filter(unit__head_id__in=approver_ids).exclude(unit__head_id=F("pk")).values("pk"))
-    by_head = waiting.filter(employee_id__in=led, request__special_circumstance=True)
+    # The atasan langsung: the days of their reports, less the keadaan khusus days another head
+    # decides (the report does not head their own unit, and it has a head). Who heads whose unit
+    # is asked of the reports, in a subquery: asked of the days, it joined every day's employee.
+    reports = Employee.objects.filter(supervisor_id__in=approver_ids).order_by()
+    no_other_head = reports.filter(Q(unit__head_id=F("pk")) | Q(unit__head__isnull=True))
+    by_supervisor = waiting.filter(_AmongIds("employee_id", reports.values("pk"))).filter(
+        Q(request__special_circumstance=False) | _AmongIds("employee_id", no_other_head.values("pk")))
+    # Keadaan khusus: the head of the employee's unit, when that is somebody else (the units led
+    # are found by unit.head_id, their people by employee.unit_id).
+    led = Employee.objects.filter(unit__head_id__in=approver_ids).exclude(unit__head_id=F("pk")).order_by()
+    by_head = waiting.filter(_AmongIds("employee_id", led.values("pk")), request__special_circumstance=True)
     by_official = days.filter(awaiting=Step.OFFICIAL, official_id__in=approver_ids)
     return [q.values("pk") for q in (by_supervisor, by_head, by_official)]
 
 
-def days_decidable_by(user, *, status: str | None = None) -> QuerySet[RequestDay]:
+def days_decidable_by(user, *, status: str | None = None, approvers: dict[int, str] | None = None,
+                      ) -> QuerySet[RequestDay]:
     """Request days this user may approve or reject (own reports, or as Plh/Plt); ``status``
-    narrows every branch early (the inbox asks for pending days only)."""
+    narrows every branch early (the inbox asks for pending days only); ``approvers``: the user's
+    :func:`represented_approvers`, when the caller has read them already."""
     if getattr(user, "is_superuser", False):
         return RequestDay.objects.filter(status=status) if status else RequestDay.objects.all()
-    approvers = represented_approvers(user)
+    approvers = represented_approvers(user) if approvers is None else approvers
     if not approvers:
         return RequestDay.objects.none()
     first, *rest = _decidable_branches(list(approvers), status)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal.models import Employee
 from portal.services.audit import audit_record
 from scheduling import rules, selectors
-from scheduling.models import RequestDay, Status, Step, UnitDay
+from scheduling.models import FLEXIBLE_KINDS, RequestDay, Status, Step, UnitDay
 from scheduling.models.audit import Verb
 from scheduling.selectors.emergency import emergency_for
 from scheduling.services import notifications
@@ -50,8 +50,12 @@ def _lock_unit_day_and_employee(day: RequestDay) -> None:
     Employee.objects.select_for_update().only("pk").get(pk=day.employee_id)
 
 
-def _locked_day(day_id: int) -> RequestDay:
-    """The day with its unit-day and employee rows locked, its state read after the lock."""
+def _locked_day(day_id: int, seen: RequestDay | None = None) -> RequestDay:
+    """The day with its unit-day and employee rows locked, its state read after the lock. A day
+    already ``seen`` (the scope read) names the rows to lock, so the day is read once, after them."""
+    if seen is not None:
+        _lock_unit_day_and_employee(seen)
+        return RequestDay.objects.select_related(*selectors.DAY_RELATIONS).get(pk=day_id)
     day = RequestDay.objects.select_related(*selectors.DAY_RELATIONS).get(pk=day_id)
     _lock_unit_day_and_employee(day)
     day.refresh_from_db(fields=["status", "awaiting", "official"])
@@ -80,7 +84,7 @@ def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: st
     caller sends one message for many days (a published rota)."""
     values = {"status": Status.APPROVED, "decided_by": actor, "decided_at": timezone.now(),
               "acting_for": check.acting_for, "decision_reason": reason.strip(), "auto_approved": auto,
-              "verdicts": _stored(check), "emergency": emergency_for(day.unit, day.date)}
+              "verdicts": _stored(check), "emergency_id": _emergency_id(day, check)}
     changed = RequestDay.objects.filter(pk=day.pk, status=Status.PENDING).update(**values)
     if not changed:
         day.refresh_from_db()
@@ -94,6 +98,16 @@ def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: st
     audit_record(actor=actor, verb=Verb.REQUEST_DAY_APPROVED, obj=day, unit=day.unit, acting_for=check.acting_for,
                  before={"status": Status.PENDING}, after={"status": Status.APPROVED, "reason": reason, "auto": auto})
     return Decision(day, True, check.verdicts)
+
+
+def _emergency_id(day: RequestDay, check: selectors.DecisionCheck) -> int | None:
+    """The emergency the day is decided under. A flexible day's check read it already (its policy
+    carries the overlay, and the rules name it in an ``emergency`` verdict); an absence never meets
+    an emergency's rules, so its emergency is read here."""
+    if day.kind in FLEXIBLE_KINDS and day.unit_id == day.employee.unit_id:
+        return next((v.params["id"] for v in check.verdicts if v.rule in ("emergency", "emergency_office")), None)
+    emergency = emergency_for(day.unit, day.date)
+    return emergency.pk if emergency else None
 
 
 def _forward(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: str) -> Decision:
@@ -136,7 +150,7 @@ def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
     changes nothing."""
     seen = selectors.day_for_decision(actor, day_id)
     with transaction.atomic():
-        day = _locked_day(seen.pk)
+        day = _locked_day(seen.pk, seen)
         if day.status != Status.PENDING or day.awaiting != seen.awaiting:
             return Decision(day, False)
         check = selectors.decision_check(actor, day)

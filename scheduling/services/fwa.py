@@ -44,17 +44,27 @@ def _opened(days: list[RequestDay]) -> list[tuple[RequestDay, OpenDay]]:
     return found
 
 
-def auto_approve_in_fwa_windows(days: list[RequestDay]) -> None:
+def auto_approve_in_fwa_windows(days: list[RequestDay], *, opened: dict | None = None) -> dict[int, RequestDay]:
     """Approve the pending WFH/WFA days a circular opened, in date order (each counts for the
-    caps of the next), wherever every rule still holds; the rest wait for the supervisor."""
+    caps of the next), wherever every rule still holds; the rest wait for the supervisor.
+    ``opened``: what opens each date, when the caller read it already (a submit's preview, one
+    unit). Returns the days approved, as written, by id."""
     flexible = [d for d in days if d.kind in (Kind.WFH, Kind.WFA) and d.status == Status.PENDING]
-    opened = [(d, why) for d, why in _opened(flexible) if why.auto_approves]  # an emergency may only lift caps
-    for day, why in sorted(opened, key=lambda pair: pair[0].date):
+    if opened is not None:
+        found = [(d, opened[d.date]) for d in flexible if d.date in opened]
+    else:
+        found = _opened(flexible)
+    approved = {}
+    for day, why in sorted([p for p in found if p[1].auto_approves], key=lambda pair: pair[0].date):
+        # an emergency may only lift caps (auto_approves false): such days wait for the supervisor
         label = _("Keadaan darurat: %(n)s") if why.emergency_id else _("Jendela FWA: %(n)s")
         try:
-            _approve(day.pk, actor=None, acting_for=label % {"n": why.name}, reason="", auto=True)
+            decision = _approve(day.pk, actor=None, acting_for=label % {"n": why.name}, reason="", auto=True)
         except DecisionBlocked:
-            pass  # stays pending for the supervisor, who sees why
+            continue  # stays pending for the supervisor, who sees why
+        if decision.changed:
+            approved[day.pk] = decision.day
+    return approved
 
 
 MAX_FWA_DAYS = 366

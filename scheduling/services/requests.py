@@ -37,8 +37,10 @@ class RequestBlocked(Exception):
         self.previews, self.skipped = previews, skipped
 
 
-def _check_kind_allowed(employee: Employee, kind: str, *, abroad: bool = False, child_order: int | None = None) -> None:
-    """The kind is open to this employee, its particulars fit it, and someone can grant it."""
+def _check_kind_allowed(employee: Employee, kind: str, *, abroad: bool = False, child_order: int | None = None,
+                        setting: leave.KindSetting | None = None) -> None:
+    """The kind is open to this employee, its particulars fit it, and someone can grant it
+    (``setting``: the institution's rule of the kind, when already read)."""
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Jenis pengajuan tidak dikenal.")})
     if employee.asn_type != AsnType.PNS and kind in CUTI_KINDS - PPPK_LEAVE_KINDS:
@@ -46,7 +48,7 @@ def _check_kind_allowed(employee: Employee, kind: str, *, abroad: bool = False, 
     if abroad and kind not in CUTI_KINDS:
         raise ValidationError({"abroad": _("Hanya cuti yang dapat dijalani di luar negeri.")})
     _check_child_order(employee, kind, child_order)
-    needs_official, grantor = leave.grantor_for(employee, kind)
+    needs_official, grantor = leave.grantor_for(employee, kind, setting=setting)
     if needs_official and grantor is None:
         raise ValidationError({"kind": _(
             "Belum ada pejabat yang berwenang memberikan cuti di instansi Anda, jadi %(kind)s belum dapat "
@@ -94,7 +96,9 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
     employee = employee_of(actor)
     if employee is None or not employee.is_active:
         raise PermissionDenied(_("Hanya pegawai aktif yang dapat mengajukan."))
-    _check_kind_allowed(employee, kind, abroad=abroad, child_order=child_order)
+    # The institution's rule of the kind, read once: who grants it here, the document it needs below.
+    setting = leave.kind_setting(leave.institution_id_of(employee), kind) if kind in Kind.values else None
+    _check_kind_allowed(employee, kind, abroad=abroad, child_order=child_order, setting=setting)
     request = WorkRequest(employee=employee, kind=kind, location=location.strip(), other_office=other_office,
                           reason=reason.strip(), special_circumstance=special_circumstance,
                           work_plan=work_plan.strip(), expected_outputs=expected_outputs.strip(),
@@ -115,7 +119,7 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
             "Ada hari yang melampaui batas kehadiran unit; isi justifikasi untuk tetap mengajukan.")
     evidence, mimes = list(evidence), []
     try:
-        mimes = _check_documents(employee, kind, len(passing), special_circumstance, evidence)
+        mimes = _check_documents(employee, kind, len(passing), special_circumstance, evidence, setting=setting)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -123,7 +127,7 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
     try:
         with transaction.atomic():
             request.save()
-            RequestDay.objects.bulk_create([
+            created = RequestDay.objects.bulk_create([
                 RequestDay(request=request, employee=employee, unit=employee.unit, kind=kind, date=p.date,
                            verdicts=[v.as_dict() for v in p.verdicts]) for p in passing])
             # After the days: a duplicate day fails before any file reaches the storage.
@@ -136,10 +140,12 @@ def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekda
                                 "child_order": child_order, "evidence": [f.file.name for f in files]})
     except IntegrityError:
         raise ValidationError({"dates": _("Sudah ada pengajuan aktif pada salah satu tanggal.")}) from None
-    created = list(RequestDay.objects.filter(request=request).order_by("date"))
-    auto_approve_in_fwa_windows(created)
-    for day in created:
-        day.refresh_from_db()
+    if any(day.pk is None for day in created):  # a database that does not return the new ids
+        created = list(RequestDay.objects.filter(request=request).order_by("date"))
+    # What opens each day was read by the preview: the auto-approval does not read it again, and a
+    # day it approved is answered as written (the others are as they were saved).
+    approved = auto_approve_in_fwa_windows(created, opened={p.date: p.opened for p in passing if p.opened})
+    created = [approved.get(day.pk, day) for day in created]
     return SubmitResult(request, created, blocked, skipped, previews)
 
 
@@ -153,13 +159,13 @@ def too_many_files_message() -> str:
 
 
 def _check_documents(employee: Employee, kind: str, n_days: int, special_circumstance: bool,
-                     evidence: list) -> list[str]:
+                     evidence: list, *, setting: leave.KindSetting | None = None) -> list[str]:
     """Every file checked by content (PDF, PNG or JPEG up to 5 MB) before anything is stored, and
     the document the institution requires for this kind and length present. Returns the MIME types."""
     if len(evidence) > MAX_EVIDENCE_FILES:
         raise ValidationError({"evidence": too_many_files_message()})
     mimes = [check_evidence(upload) for upload in evidence]
-    needed = leave.document_requirement(employee, kind, n_days, special_circumstance)
+    needed = leave.document_requirement(employee, kind, n_days, special_circumstance, setting=setting)
     if needed is not None and not evidence:
         raise ValidationError({"evidence": missing_document_message(needed)})
     return mimes

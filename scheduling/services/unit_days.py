@@ -16,11 +16,18 @@ def touch_unit_days(pairs) -> None:
     pairs = set(pairs)
     if not pairs:
         return
-    UnitDay.objects.bulk_create([UnitDay(unit_id=u, date=d) for u, d in pairs], ignore_conflicts=True)
-    now = timezone.now()
-    for unit_id, day in pairs:
-        UnitDay.objects.filter(unit_id=unit_id, date=day).update(changed_at=now)
+    _upsert_changed(pairs)
     hooks.plan_changed.send(pairs=pairs)
+
+
+def _upsert_changed(pairs: set) -> None:
+    """One INSERT ... ON CONFLICT DO UPDATE for every pair, whatever their number (it was an INSERT
+    and then one UPDATE per pair on every approval's hot path). Rows are written in (unit, date)
+    order, so two writers touching the same unit-days lock them in the same order."""
+    now = timezone.now()
+    UnitDay.objects.bulk_create([UnitDay(unit_id=u, date=d, changed_at=now) for u, d in sorted(pairs)],
+                                update_conflicts=True, unique_fields=["unit", "date"], update_fields=["changed_at"],
+                                batch_size=2000)
 
 
 def touch_unit_day_range(unit_ids, start, end) -> None:

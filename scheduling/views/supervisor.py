@@ -55,6 +55,12 @@ class Card:
         return self.item.day
 
     @property
+    def key(self) -> str:
+        """The day's id as the card's element ids name it (a string: a number would be localized
+        again at each of its many uses)."""
+        return str(self.item.day.pk)
+
+    @property
     def check(self) -> selectors.DecisionCheck:
         return self.item.check
 
@@ -72,11 +78,12 @@ def _render_inbox(request, page_number, *, failures: dict[int, Failure] | None =
                   reasons: dict[int, str] | None = None, bulk: dict | None = None):
     """The inbox page; after a refused POST, each failure on its card and focus on the first."""
     failures = failures or {}
-    page = Paginator(selectors.inbox(request.user), selectors.INBOX_PAGE_SIZE).get_page(page_number)
+    inbox = selectors.inbox(request.user)
+    page = Paginator(inbox, selectors.INBOX_PAGE_SIZE).get_page(page_number)
     cards = _cards(page.object_list, failures, reasons or {})
     on_page = {c.day.pk for c in cards}
     groups = [(date, list(group)) for date, group in groupby(cards, key=lambda c: c.day.date)]
-    acting = [title for title in selectors.represented_approvers(request.user).values() if title]
+    acting = [title for title in inbox.approvers.values() if title]
     bulk = bulk or {}
     if bulk.get("error") and not any(c.focus for c in cards):
         bulk["focus"] = True

@@ -154,9 +154,9 @@ def test_outside_a_transaction_the_next_batch_is_grouped_while_this_one_is_writt
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_a_long_report_is_read_by_a_thread_with_the_same_rows(monkeypatch):
-    """PostgreSQL, autocommit: the daily list is read on a thread's own connection in chunks while
-    the rows are written; the same rows in the same order as inside a transaction, and a reader
-    that stops early does not leave the thread hanging."""
+    """PostgreSQL, autocommit: the daily list is read on a thread's own connection a batch of people
+    at a time while the rows are written; the same rows in the same order as inside a transaction
+    and as the one sorted query, and a reader that stops early does not leave the thread hanging."""
     import datetime as dt
     import threading
 
@@ -174,13 +174,19 @@ def test_outside_a_transaction_a_long_report_is_read_by_a_thread_with_the_same_r
                   computed_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC)) for p in people for d in range(3, 8)])
     selection = reports.Selection(reports.REPORTS[reports.DAILY], reports.period_from(month=AUG),
                                   reports.Employee.objects.filter(unit=unit), unit)
-    monkeypatch.setattr(reports, "CHUNK", 4)
+    monkeypatch.setattr(reports, "DAILY_BATCH", 4)
+    threads = []
+    real = reports._daily_of
+    monkeypatch.setattr(reports, "_daily_of", lambda s, ids: threads.append(threading.current_thread().name)
+                        or real(s, ids))
     threaded = list(reports.report_rows(selection, header=False))
+    assert set(threads) == {"report-batches"} and len(threads) == 3  # 9 people in batches of 4
     with transaction.atomic():
         serial = list(reports.report_rows(selection, header=False))
-    assert threaded == serial and len(serial) == 45
+        ordered = [reports._daily_row(t, selection) for t in reports._daily_query(selection)]
+    assert threaded == serial == ordered and len(serial) == 45
     assert serial[0][8] in ("", "TL1", "TL2")
     early = reports.report_rows(selection, header=False)
     next(early)
     early.close()
-    assert not any(t.name == "report-rows" for t in threading.enumerate())
+    assert not any(t.name == "report-batches" for t in threading.enumerate())

@@ -400,3 +400,27 @@ def test_it_names_a_download_safely_whatever_the_unit_code(client, hr, dinkes, a
     header = response["Content-Disposition"]
     assert header.startswith("attachment; filename") and '"x=1' not in header
     assert "filename*=utf-8''" in header  # RFC 6266 encoding of the real name
+
+
+def test_the_streamed_daily_list_is_the_sorted_query_row_for_row(monkeypatch):
+    """A whole daily list is read a batch of people at a time through the (employee, date) index
+    and put back in the file's order: the same rows, in the same order (unit path, name, id,
+    date) as the one sorted query, across batch boundaries and units."""
+    from portal.models import UnitKind
+    from tests.factories import UnitFactory
+
+    root = UnitFactory(code="R", name="Pemda Uji", time_zone="Asia/Jakarta")
+    units = [UnitFactory(code=c, name=f"Dinas {c}", kind=UnitKind.UNIT_ORGANISASI, parent=root) for c in "BA"]
+    # Names out of id order, repeated names, two units created in reverse path order.
+    people = [EmployeeFactory(name=f"Pegawai {n % 3}", unit=units[n % 2]) for n in range(7)]
+    DayStatus.objects.bulk_create([
+        DayStatus(employee=p, unit=p.unit, date=dt.date(2026, 8, d), code="HADIR" if (n + d) % 4 else "TK",
+                  work_mode="WFO", tl_level=d % 3, computed_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
+        for n, p in enumerate(people) for d in (5, 3, 4) if (n, d) != (2, 4)])
+    selection = reports.Selection(reports.REPORTS[reports.DAILY], reports.period_from(month="2026-08"),
+                                  reports.Employee.objects.filter(unit__in=units), None)
+    monkeypatch.setattr(reports, "DAILY_BATCH", 2)
+    streamed = list(reports.report_rows(selection, header=False))
+    sorted_rows = [reports._daily_row(t, selection) for t in reports._daily_query(selection)]
+    assert streamed == sorted_rows and len(streamed) == 20
+    assert [r[3] for r in streamed[:3]] == [dt.date(2026, 8, 3), dt.date(2026, 8, 4), dt.date(2026, 8, 5)]

@@ -138,6 +138,26 @@ def test_it_replaces_a_stale_row_on_recompute(week):
     assert table(week.unit) == EXPECTED
 
 
+def test_it_follows_a_policy_version_and_a_weekday_share_within_the_range(week):
+    """The minimum is merged once per unit and policy version: a row from Tuesday on (with its own
+    Wednesday share) must still apply from Tuesday on, and the weekday share only on Wednesday."""
+    CoveragePolicy.objects.create(unit=week.unit, effective_from=TUE, min_office_share=50,
+                                  weekday_min_share={"2": 90})
+    compute_staffing(MON, SUN)
+    minimum = dict(StaffingSnapshot.objects.filter(unit=week.unit).values_list("date", "minimum"))
+    assert minimum == {MON: 7, TUE: 5, WED: 9}  # ceil(10 × 70 %), ceil(10 × 50 %), ceil(10 × 90 %)
+
+
+def test_its_status_in_sql_is_the_rule(week):
+    """The upsert writes the status as a CASE; it must say what attendance.rules does."""
+    from attendance.rules import staffing_status
+
+    compute_staffing(MON, SUN)
+    rows = StaffingSnapshot.objects.values_list("in_office", "minimum", "pending", "status")
+    assert {status for *_n, status in rows} == {"below", "at_risk", "ok"}
+    assert all(staffing_status(i, m, p) == status for i, m, p, status in rows)
+
+
 # --- Refresh after decisions -----------------------------------------------------------
 
 

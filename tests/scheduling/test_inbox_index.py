@@ -9,15 +9,18 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.urls import reverse
 
-from portal.models import DelegationKind
+from portal.models import DelegationKind, Employee
 from scheduling.models import Kind, RequestDay, Status, Step, WorkRequest
 from scheduling.selectors import (
     approver_for,
     days_decidable_by,
+    inbox,
     represented_approvers,
     request_days_visible_to,
 )
+from scheduling.selectors.requests import _AmongIds
 from tests.factories import DelegationFactory, EmployeeFactory, HRAdminScopeFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +129,59 @@ def test_the_request_list_is_own_decided_and_hr_days(org, who):
     shown = set(request_days_visible_to(user).values_list("pk", flat=True))
     assert shown == own | expected(user) | hr_days
     assert len(shown) == request_days_visible_to(user).count()  # no row twice
+
+
+def test_an_acting_head_decides_the_units_keadaan_khusus_days_and_sees_them_in_the_inbox(org, client):
+    """The units led are found through the delegator too: a Plt of the head (from another unit)
+    decides the keadaan khusus days of the head's unit and the head's reports' ordinary days, and
+    the inbox lists them, each decided under the Plt title."""
+    people, _hr = org
+    acting = EmployeeFactory(unit=UnitFactory())
+    DelegationFactory(kind=DelegationKind.PLT, delegator=people["kadis"], delegate=acting)
+    pending = days_decidable_by(acting.user, status=Status.PENDING)
+    ids = set(pending.values_list("pk", flat=True))
+    assert ids == expected(acting.user, Status.PENDING)
+    shown = set(pending.values_list("employee__name", "request__special_circumstance"))
+    assert {(people[n].name, True) for n in ("ani", "budi", "kabid")} <= shown  # the unit's keadaan khusus
+    assert (people["kabid"].name, False) in shown  # the head's report, as their atasan langsung
+    assert (people["ani"].name, False) not in shown  # the kabid's report: the kabid's, not the head's
+    items = list(inbox(acting.user))
+    assert {item.day.pk for item in items} == ids
+    assert {item.check.acting_for for item in items} == {f"Plt. {people['kadis'].jabatan}"}
+    client.force_login(acting.user)
+    page = client.get(reverse("scheduling:inbox"))
+    assert {card.day.pk for _date, cards in page.context["groups"] for card in cards} == ids
+    assert page.content.decode().count('class="tag tag--special"') == 3
+
+
+def test_a_report_who_heads_another_unit_leaves_their_keadaan_khusus_days_to_its_head(org):
+    """The atasan langsung's keadaan khusus days stop where a unit has another head, whichever
+    unit the report is in: moving ani under the head of a unit of her own is moving the day."""
+    people, _hr = org
+    other = UnitFactory()
+    other_head = EmployeeFactory(unit=other)
+    other.head = other_head
+    other.save()
+    ani = people["ani"]
+    ani.unit = other
+    ani.save()
+    kabid, mine = people["kabid"].user, people["ani"].pk
+    decided = set(days_decidable_by(kabid, status=Status.PENDING).values_list("employee_id",
+                                                                              "request__special_circumstance"))
+    assert (mine, False) in decided and (mine, True) not in decided
+    assert (mine, True) in set(days_decidable_by(other_head.user, status=Status.PENDING)
+                               .values_list("employee_id", "request__special_circumstance"))
+    for user in (kabid, other_head.user):
+        assert set(days_decidable_by(user).values_list("pk", flat=True)) == expected(user)
+
+
+def test_the_ids_filter_answers_what_in_does(org):
+    """``_AmongIds`` (``= ANY(ARRAY(...))`` on PostgreSQL) keeps the meaning of ``__in``, an empty
+    subquery included."""
+    people, _hr = org
+    for supervisor in (people["kabid"], people["sekda"]):
+        reports = Employee.objects.filter(supervisor=supervisor).order_by().values("pk")
+        among = RequestDay.objects.filter(_AmongIds("employee_id", reports))
+        assert set(among.values_list("pk", flat=True)) == set(
+            RequestDay.objects.filter(employee_id__in=reports).values_list("pk", flat=True))
+    assert not RequestDay.objects.filter(_AmongIds("employee_id", Employee.objects.none().values("pk"))).exists()
