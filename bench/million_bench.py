@@ -11,7 +11,7 @@
 ``--report`` prints that table from saved results without measuring.
 
 Data (skipped with ``--reuse``): a fresh database, ``seed_demo --employees N`` (one institution,
-~N/50 units, a month of plans) for N / ``--institutions`` employees, then :mod:`bench.million_seed`
+~N/50 units, a month of plans) for N / ``--institutions`` employees, then :mod:`bench._million_seed`
 copies that institution until there are ``--institutions`` of them and writes the last full calendar
 month of day statuses and punches with SQL.
 
@@ -95,15 +95,15 @@ def shape(institutions: int) -> dict:
     """Copy the institution and write the month (the part after seed_demo)."""
     from django.utils import timezone
 
-    from bench import million_seed
+    from bench import _million_seed
 
     t0 = time.perf_counter()
-    sizes = million_seed.clone_institution(institutions - 1, log=log)
+    sizes = _million_seed.clone_institution(institutions - 1, log=log)
     out = {"clone_s": time.perf_counter() - t0, "institutions": sizes}
     log(f"{len(sizes)} institutions in {out['clone_s']:.1f} s: {sizes}")
     today = timezone.localdate()
-    days = million_seed.month_days(today)
-    month = million_seed.seed_month(days, plans_from=today - dt.timedelta(days=14), log=log)
+    days = _million_seed.month_days(today)
+    month = _million_seed.seed_month(days, plans_from=today - dt.timedelta(days=14), log=log)
     out["month"] = month
     log(f"month of attendance: {month}")
     return out
@@ -176,7 +176,7 @@ def bench_nightly(env: dict, sql_rows_per_s: float) -> dict:
     from django.utils import timezone
 
     from attendance.services import recompute, staffing, warnings
-    from bench import million_seed
+    from bench import _million_seed
     from portal.models import Employee, Unit
 
     today = timezone.localdate()
@@ -191,14 +191,14 @@ def bench_nightly(env: dict, sql_rows_per_s: float) -> dict:
 
     code, people = _sample_unit()
     unit = Unit.objects.get(code=code)
-    days = million_seed.month_days(today)
+    days = _million_seed.month_days(today)
     runs = {"sql": [], "project": []}
     for _round in range(2):
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM attendance_daystatus WHERE date = ANY(%s::date[]) AND unit_id IN "
                            "(SELECT id FROM portal_unit WHERE path LIKE %s)", [days, unit.path + "%"])
-            sql_rows = sum(million_seed.write_day(cursor, d, today - dt.timedelta(days=14), unit.path) for d in days)
+            sql_rows = sum(_million_seed.write_day(cursor, d, today - dt.timedelta(days=14), unit.path) for d in days)
         runs["sql"].append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         rows = recompute.recompute_institution(None, days[0], days[-1], unit_id=unit.pk)
@@ -250,10 +250,10 @@ def bench_inbox(env: dict, repeat: int) -> dict:
 def bench_recap(env: dict, repeats: int) -> dict:
     from django.utils import timezone
 
+    from bench import _million_seed
     from bench import attendance_bench as ab
-    from bench import million_seed
 
-    days = million_seed.month_days(timezone.localdate())
+    days = _million_seed.month_days(timezone.localdate())
     ab.mark_final(days)
     result = ab._alternate(env, "copy-recap", "csv-recap", days, os.devnull, repeats)
     rows = result["project"][0]["rows"]

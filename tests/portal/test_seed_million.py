@@ -1,4 +1,4 @@
-"""bench/million_seed.py: the million bench's copies of the demo institution and its month of
+"""bench/_million_seed.py: the million bench's copies of the demo institution and its month of
 attendance (PostgreSQL only: it reads the catalogue and writes with set-based SQL)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from attendance.models import AttendanceRules, Band, DayStatus, Punch
-from bench import million_seed
+from bench import _million_seed
 from portal.models import Employee, HRAdminScope, Unit, User
 from portal.selectors import workcalendar
 from scheduling.models import ABSENCE_KINDS, RequestDay, Status
@@ -38,7 +38,7 @@ def _indexes() -> int:
 def test_each_copy_is_a_whole_institution_with_its_own_people_plans_and_settings():
     _seed_demo()
     per = Employee.objects.count()
-    sizes = million_seed.clone_institution(2, log=_quiet)
+    sizes = _million_seed.clone_institution(2, log=_quiet)
 
     assert sizes == {"PEMKOT": per, "PEMKOT.D1": per, "PEMKOT.D2": per}
     roots = list(Unit.objects.filter(parent__isnull=True).order_by("code"))
@@ -68,7 +68,7 @@ def test_a_month_of_attendance_follows_the_approved_plans_and_keeps_the_indexes(
         # checks are still pending, and PostgreSQL refuses to rebuild an index under them.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
-    out = million_seed.seed_month(days, plans_from=today - dt.timedelta(days=14), log=_quiet)
+    out = _million_seed.seed_month(days, plans_from=today - dt.timedelta(days=14), log=_quiet)
 
     active = Employee.objects.filter(is_active=True).count()
     assert out["day_statuses"] == DayStatus.objects.filter(date__in=days).count() == active * len(days)
