@@ -1,8 +1,8 @@
 """Benchmark: the cost of the audit hash chain (issue 14.4) on audited writes.
 
-    python bench/audit_chain_bench.py [--writes 400] [--threads 4] [--repeat 3]
+    python bench/audit_chain_bench.py [--writes 400] [--threads 4] [--repeat 3] [--lanes 16] [--db NAME]
 
-PostgreSQL only. Builds a fresh database ``portal_bench_audit`` at $PG_URL (default
+PostgreSQL only. Builds a fresh database (``--db``, default ``portal_bench_audit``) at $PG_URL (default
 postgres://postgres@127.0.0.1:5432), migrates, and in one process measures audited writes per
 second, each one transaction that updates a unit's row and writes one audit event:
 
@@ -12,8 +12,11 @@ second, each one transaction that updates a unit's row and writes one audit even
 
 Both serially (one connection) and with ``--threads`` connections writing to units of ONE
 institution at once (one chain: the appends queue on its head), then with each thread on its own
-institution (independent chains). Runs are interleaved, ``--repeat`` times; medians are reported
-as ratios (after / before), the figure to compare on a shared machine.
+institution (independent chains). These three run with AUDIT_CHAIN_LANES=1 (one chain per
+institution, as before lanes). Then ``--threads`` people, each in a unit of ONE institution, write
+with AUDIT_CHAIN_LANES=1 (one chain: they queue) and with ``--lanes`` (default 16: each person's
+own lane). Runs are interleaved, ``--repeat`` times; medians are reported as ratios (after /
+before), the figure to compare on a shared machine.
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ _plain_seq = itertools.count(1)
 _lock = threading.Lock()
 
 
-def setup_django() -> None:
-    env = bench_env(DB)
-    fresh_database(env, DB)
+def setup_django(db: str = DB) -> None:
+    env = bench_env(db)
+    fresh_database(env, db)
     os.environ.update(env)
     import django
 
@@ -59,7 +62,8 @@ def make_units(institutions: int, per: int):
             unit.save(update_fields=["path", "depth"])
             units.append(unit)
     actor = User.objects.create(username="bench", is_superuser=True)
-    return roots, units, actor
+    people = [User.objects.create(username=f"bench{i}") for i in range(per)]  # one per unit of institution 0
+    return roots, units, actor, people
 
 
 def write_before(actor, unit, n: int) -> None:
@@ -91,27 +95,29 @@ def write_after(actor, unit, n: int) -> None:
                      after={"radius_m": n})
 
 
-def rate(write, actor, units_per_thread: list[list], writes: int) -> float:
-    """Audited writes per second, ``writes`` in all, split over one thread per unit list."""
+def rate(write, threads_work: list[tuple], writes: int, lanes: int = 1) -> float:
+    """Audited writes per second, ``writes`` in all, split over one thread per (actor, units)."""
+    from django.conf import settings
     from django.db import connections
 
-    per = writes // len(units_per_thread)
-    barrier = threading.Barrier(len(units_per_thread) + 1)
+    settings.AUDIT_CHAIN_LANES = lanes  # read at each append, by every thread
+    per = writes // len(threads_work)
+    barrier = threading.Barrier(len(threads_work) + 1)
 
-    def body(units):
+    def body(actor, units):
         barrier.wait()
         for n in range(per):
             write(actor, units[n % len(units)], n)
         connections.close_all()
 
-    threads = [threading.Thread(target=body, args=(u,)) for u in units_per_thread]
+    threads = [threading.Thread(target=body, args=work) for work in threads_work]
     for t in threads:
         t.start()
     barrier.wait()
     start = time.perf_counter()
     for t in threads:
         t.join()
-    return per * len(units_per_thread) / (time.perf_counter() - start)
+    return per * len(threads_work) / (time.perf_counter() - start)
 
 
 def main() -> None:
@@ -119,28 +125,40 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=400)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lanes", type=int, default=16)
+    parser.add_argument("--db", default=DB, help="the database to (re)create")
     args = parser.parse_args()
-    setup_django()
-    roots, units, actor = make_units(args.threads, 4)
-    one_institution = [units[:4]] * args.threads
-    own_institution = [units[i * 4:(i + 1) * 4] for i in range(args.threads)]
-    scenarios = {"serial (1 connection)": [units[:4]], f"{args.threads} connections, one institution": one_institution,
-                 f"{args.threads} connections, own institution each": own_institution}
+    setup_django(args.db)
+    roots, units, actor, people = make_units(args.threads, args.threads)
+    per = args.threads
+    n = args.threads
+    same_units = [(actor, units[:per])] * n
+    own_institution = [(actor, units[i * per:(i + 1) * per]) for i in range(n)]
+    own_unit = [(people[i], [units[i]]) for i in range(n)]  # person i in unit i, all of institution 0
+    scenarios = {  # name: (thread work, AUDIT_CHAIN_LANES)
+        "serial (1 connection)": ([(actor, units[:per])], 1),
+        f"{n} connections, one institution": (same_units, 1),
+        f"{n} connections, own institution each": (own_institution, 1),
+        f"{n} conn., one institution, own units, lanes=1": (own_unit, 1),
+        f"{n} conn., one institution, own units, lanes={args.lanes}": (own_unit, args.lanes),
+    }
     results = {name: {"before": [], "after": []} for name in scenarios}
-    rate(write_after, actor, [units[:4]], 40)  # warm up: imports, the heads, the plans
-    rate(write_before, actor, [units[:4]], 40)
+    rate(write_after, [(actor, units[:per])], 40)  # warm up: imports, the heads, the plans
+    rate(write_after, own_unit, 40, args.lanes)
+    rate(write_before, [(actor, units[:per])], 40)
     for _ in range(args.repeat):
-        for name, split in scenarios.items():
-            results[name]["before"].append(rate(write_before, actor, split, args.writes))
-            results[name]["after"].append(rate(write_after, actor, split, args.writes))
+        for name, (split, lanes) in scenarios.items():
+            results[name]["before"].append(rate(write_before, split, args.writes))
+            results[name]["after"].append(rate(write_after, split, args.writes, lanes))
     from portal.services.audit_chain import chain_verify, chains
 
-    broken = [c for c in chains() if c.startswith("instansi:") and chain_verify(c).broken]
-    print(f"{'scenario':<42} {'before/s':>9} {'after/s':>9} {'ratio':>7}")
+    institution_chains = [c for c in chains() if c.startswith("instansi:")]
+    broken = [c for c in institution_chains if chain_verify(c).broken]
+    print(f"{'scenario':<50} {'before/s':>9} {'after/s':>9} {'ratio':>7}")
     for name, runs in results.items():
         before, after = statistics.median(runs["before"]), statistics.median(runs["after"])
-        print(f"{name:<42} {before:9.1f} {after:9.1f} {after / before:7.2f}")
-    print(f"chains verified: {len([c for c in chains() if c.startswith('instansi:')])}, broken: {len(broken)}")
+        print(f"{name:<50} {before:9.1f} {after:9.1f} {after / before:7.2f}")
+    print(f"chains verified: {len(institution_chains)}, broken: {len(broken)}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,11 @@ if not SECRET_KEY:
 # from SECRET_KEY, which production should not rely on (docs/security.md §8).
 AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="") or hashlib.sha256(
     b"portal-audit-checkpoint:" + SECRET_KEY.encode()).hexdigest()
+# Lanes per institution's audit chain: audited writes of people in different lanes do not queue on
+# one chain head (docs/decisions.md "Tamper-evident audit trail"). Changing it only starts new chains.
+AUDIT_CHAIN_LANES = env.int("AUDIT_CHAIN_LANES", default=16)
+if AUDIT_CHAIN_LANES < 1:
+    raise ImproperlyConfigured("AUDIT_CHAIN_LANES must be at least 1.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

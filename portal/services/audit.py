@@ -46,15 +46,17 @@ def audit_record(
     """Append one audit event. Call inside the transaction that makes the change.
 
     ``verb`` must be a registered verb (an app's ``Verb`` enumeration, :mod:`portal.models.audit`).
-    The event is linked into its institution's hash chain (:mod:`portal.services.audit_chain`):
-    that chain's head stays locked until the caller's transaction ends, so make this the last
-    locking write of the transaction (docs/decisions.md "Tamper-evident audit trail").
+    The event is linked into a lane of its institution's hash chain, chosen by the actor
+    (:mod:`portal.services.audit_chain`): that chain's head stays locked until the caller's
+    transaction ends, so make this the last locking write of the transaction (docs/decisions.md
+    "Tamper-evident audit trail").
     """
     if not is_registered(verb):
         raise ValueError(f"unregistered audit verb {verb!r}: add it to its app's Verb enumeration")
+    actor = actor if getattr(actor, "pk", None) else None
     return chain_append(AuditEvent(
-        chain=chain_of(unit),
-        actor=actor if getattr(actor, "pk", None) else None,
+        chain=chain_of(unit, actor.pk if actor else None),
+        actor=actor,
         acting_for=acting_for,
         verb=str(verb),
         object_type=obj._meta.label_lower,

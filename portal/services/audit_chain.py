@@ -6,8 +6,11 @@ before it) and ``hash`` = SHA-256 of :func:`canonical_bytes` (its stored content
 ``prev_hash``; deleting one leaves a gap in ``seq``; cutting the tail leaves the chain shorter
 than its head row and than the checkpoints HR downloaded. ``manage.py audit_verify`` walks it.
 
-One chain per institution (``instansi:<root unit id>``) plus ``global`` for events of no unit:
-institutions do not queue behind each other, and HR of an institution can hold its own head.
+Each institution's events are split over ``AUDIT_CHAIN_LANES`` chains (``instansi:<root unit
+id>/<lane>``, lane = the actor's id modulo the setting; ``instansi:<root>`` when it is 1, as every
+chain written before lanes), plus ``global`` for events of no unit: institutions, and people of
+one institution in different lanes, do not queue behind each other, and HR of an institution can
+hold its own chains' heads.
 Appends to one chain are serialised by locking its :class:`AuditChainHead` row inside the
 caller's transaction (held to commit), and ``UNIQUE (chain, seq)`` makes a fork impossible even
 if the lock were bypassed. See docs/decisions.md "Tamper-evident audit trail".
@@ -29,6 +32,7 @@ from django.utils import timezone
 
 from portal.models.audit import GLOBAL_CHAIN, AuditChainHead, AuditCheckpoint, AuditEvent
 
+CHAIN_PREFIX = "instansi:"
 GENESIS = "0" * 64  # the prev_hash of the first event of every chain
 FORMAT = 1  # bumped if the canonical form ever changes; part of every hash
 HASHED_FIELDS = ("chain", "seq", "at", "actor_id", "acting_for", "verb", "object_type", "object_id",
@@ -38,14 +42,36 @@ HASHED_FIELDS = ("chain", "seq", "at", "actor_id", "acting_for", "verb", "object
 # --- The canonical form ------------------------------------------------------------------------
 
 
-def chain_of(unit) -> str:
-    """The chain of an event of ``unit``: its institution's (the root of its tree), else global."""
+def chain_of(unit, actor_id: int | None = None) -> str:
+    """The chain of an event of ``unit`` by ``actor_id``: a lane of its institution (the root of its
+    tree), else global. The lane follows the actor (the unit when there is none, a task's event):
+    one transaction has one actor, so it locks one head per institution, never two in some order."""
     if unit is None:
         return GLOBAL_CHAIN
     root = unit.ancestor_ids[0] if unit.path else None
     if root is None:  # a unit whose path is not stored yet: the tree root is its own institution
         root = unit.pk if not unit.parent_id else type(unit).objects.get(pk=unit.pk).ancestor_ids[0]
-    return f"instansi:{root}"
+    lanes = settings.AUDIT_CHAIN_LANES
+    return institution_chain(root, (actor_id or unit.pk) % lanes if lanes > 1 else None)
+
+
+def institution_chain(root: int, lane: int | None = None) -> str:
+    """``instansi:<root>`` (one chain for the institution: AUDIT_CHAIN_LANES=1, and every chain
+    written before lanes) or ``instansi:<root>/<lane>``."""
+    return f"{CHAIN_PREFIX}{root}" if lane is None else f"{CHAIN_PREFIX}{root}/{lane}"
+
+
+def parse_chain(chain: str) -> tuple[int, int | None] | None:
+    """(institution root id, lane or None) of an institution's chain; None for global or unknown."""
+    root, _, lane = chain.removeprefix(CHAIN_PREFIX).partition("/")
+    if not chain.startswith(CHAIN_PREFIX) or not root.isdigit() or (lane and not lane.isdigit()):
+        return None
+    return int(root), int(lane) if lane else None
+
+
+def checkpoint_filename(checkpoint: AuditCheckpoint) -> str:
+    """``audit-checkpoint-instansi-12-3-48213.json``: the chain key without ``:`` and ``/``."""
+    return f"audit-checkpoint-{checkpoint.chain.replace(':', '-').replace('/', '-')}-{checkpoint.seq}.json"
 
 
 def _utc_iso(value: dt.datetime) -> str:

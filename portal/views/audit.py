@@ -18,7 +18,7 @@ from portal.models.audit import verb_groups
 from portal.selectors import units_visible_to
 from portal.selectors.audit import AuditFilters, audit_export_rows, audit_page
 from portal.selectors.audit_chain import checkpoint_rows, checkpoints_visible_to
-from portal.services.audit_chain import checkpoint_document
+from portal.services.audit_chain import checkpoint_document, checkpoint_filename
 from portal.views.hr import hr_required
 
 CURSORS = ("older", "newer")
@@ -113,6 +113,5 @@ def audit_checkpoint_download(request, pk: int):
     """One checkpoint as a JSON file; another institution's answers 404."""
     checkpoint = get_object_or_404(checkpoints_visible_to(request.user), pk=pk)
     response = JsonResponse(checkpoint_document(checkpoint), json_dumps_params={"indent": 2})
-    filename = f"audit-checkpoint-{checkpoint.chain.replace(':', '-')}-{checkpoint.seq}.json"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, checkpoint_filename(checkpoint))
     return response

@@ -200,7 +200,8 @@ class RequestDaySerializer(serializers.ModelSerializer):
     reason = serializers.CharField(source="request.reason")
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
     verdicts = serializers.SerializerMethodField()
-    evidence = EvidenceSerializer(source="request.evidence.all", many=True,
+    # The manager, not its ``.all``: DRF inspects a callable source's signature on every read.
+    evidence = EvidenceSerializer(source="request.evidence", many=True,
                                   help_text="The request's supporting files (a doctor's letter, a surat tugas...).")
     awaiting = serializers.ChoiceField(
         choices=Step.choices, help_text="Who a pending day waits for: `supervisor` (atasan langsung) or `official` "
@@ -352,7 +353,7 @@ class DecisionCheckSerializer(serializers.Serializer):
 class InboxItemSerializer(serializers.Serializer):
     item = RequestDaySerializer(source="day")
     # A nested field, not a method building a serializer per card: its fields are made once a page.
-    check = DecisionCheckSerializer(source="check.as_dict", read_only=True,
+    check = DecisionCheckSerializer(source="check.data", read_only=True,
                                     help_text="What approving it would meet now.")
     headcount = serializers.IntegerField()
     before = serializers.IntegerField(help_text="In the office that day before this approval.")

@@ -13,18 +13,17 @@ facts read once per employee and kind, not once per day.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 
 from portal.models import Employee
 from portal.rules import acting_label
 from portal.selectors import display_name, with_time_zones
 from scheduling import rules
-from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
+from scheduling.models import FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
 from scheduling.selectors import leave
 from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
 from scheduling.selectors.requests import approver_for, days_decidable_by, represented_approvers
@@ -43,6 +42,12 @@ DAY_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "emp
 # longer than running it, and building the rows' models longer than both.
 CARD_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "unit")
 CARD_PREFETCH = ("request__evidence", "official", "endorsed_by__employee")
+
+
+# The number of days of a day's request, read with the page's rows: the documents check asks it
+# (a sick leave longer than a day needs a letter) and a query of its own cost more than the lookups.
+_REQUEST_LENGTH = Subquery(RequestDay.objects.filter(request_id=OuterRef("request_id")).order_by()
+                           .values("request_id").annotate(n=Count("id")).values("n"))
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,12 @@ class DecisionCheck:
     def forwards_to_name(self) -> str:
         return self.forwards_to.name if self.forwards_to else ""
 
+    @property
+    def data(self) -> dict:
+        """:meth:`as_dict` as an attribute, for a serializer's ``source`` (DRF inspects the
+        signature of a callable source on every read: twice a card)."""
+        return self.as_dict()
+
     def as_dict(self) -> dict:
         return {"day": self.day.pk, "date": self.day.date.isoformat(), "worst": self.worst,
                 "blocked": self.blocked, "needs_reason": self.needs_reason,
@@ -127,7 +138,8 @@ def decision_checks(actor, days: list[RequestDay], titles: dict[int, str] | None
     institutions = {leave.institution_id_of(d.employee) for d in days}
     settings = leave.kind_settings_for(institutions) if days else {}
     chain = _Chain(settings, institutions)
-    previews = approval_previews(days)
+    leaves = chain.leaves_for(days)  # their first years serve the cuti balances too
+    previews = approval_previews(days, first_years={i: v.first_year for i, v in leaves.items()} if leaves else None)
     documents = _missing_documents(days, settings)
     out = {}
     for day in days:
@@ -210,6 +222,14 @@ class _Chain:
         return leave.grantor_for(employee, key[1], setting=setting,
                                  leave_of=(self._leaves or {}).get(key[0]))
 
+    def leaves_for(self, days: list[RequestDay]) -> dict[int, leave.InstitutionLeave] | None:
+        """The institutions' leave settings, read now when a day's next step will need them."""
+        if self._leaves is None and any(
+                day.awaiting == Step.SUPERVISOR and getattr(self._settings.get(
+                    (leave.institution_id_of(day.employee), day.kind)), "needs_official", False) for day in days):
+            self._leaves = leave.institution_leaves(self._institutions)
+        return self._leaves
+
     def next_step(self, day: RequestDay) -> tuple[Employee | None, rules.Verdict | None]:
         """(the official approving forwards the day to, a verdict when nobody could take it).
 
@@ -232,34 +252,23 @@ class _Chain:
 # --- The rules and the documents ----------------------------------------------------------------
 
 
-def approval_previews(days: list[RequestDay]) -> dict[int, DayPreview]:
+def approval_previews(days: list[RequestDay], first_years: dict[int, int] | None = None) -> dict[int, DayPreview]:
     """The preview's verdicts for each pending day as its approval sees them (approved days
     only, the day itself left out): the facts are read together for the whole page (per unit
     what units have, in one query each what people have; :func:`gather_for_approval`), then
     each day is evaluated on its own, exactly as ``preview_days(..., for_approval_of=day.pk)``
-    would."""
+    would. ``first_years``: each institution's first year of cuti balances, when read already."""
     groups: dict[tuple, list[RequestDay]] = defaultdict(list)
     for day in days:
         groups[(day.employee_id, day.kind, day.request.special_circumstance)].append(day)
-    asks = [ApprovalAsk(group[0].employee, kind, special, [d.date for d in group])
+    asks = [ApprovalAsk(group[0].employee, kind, special, [d.date for d in group], tuple(d.pk for d in group))
             for (_employee, kind, special), group in groups.items()]
-    taken = _other_live_days(days)
     out = {}
-    for group, facts in zip(groups.values(), gather_for_approval(asks), strict=True):
+    for group, facts in zip(groups.values(), gather_for_approval(asks, first_years=first_years), strict=True):
         for day in group:
-            alone = dataclasses.replace(facts, taken={day.date} if (day.employee_id, day.date) in taken else set())
+            alone = dataclasses.replace(facts, taken={day.date} & facts.taken)
             out[day.pk] = _evaluate(alone, [day.date])[0]
     return out
-
-
-def _other_live_days(days: list[RequestDay]) -> set[tuple[int, dt.date]]:
-    """(employee, date) pairs holding another live day than the ones asked about (one query)."""
-    if not days:
-        return set()
-    qs = (RequestDay.objects.filter(employee_id__in={d.employee_id for d in days}, date__in={d.date for d in days},
-                                    status__in=list(ACTIVE_STATUSES))
-          .exclude(pk__in=[d.pk for d in days]))
-    return set(qs.values_list("employee_id", "date"))
 
 
 def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], leave.KindSetting] | None = None,
@@ -270,8 +279,7 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
     request_ids = {d.request_id for d in days}
     if not request_ids:
         return {}
-    lengths = dict(RequestDay.objects.filter(request_id__in=request_ids).values_list("request")
-                   .annotate(n=Count("id")).values_list("request", "n"))
+    lengths = _request_lengths(days, request_ids)
     with_files = _requests_with_files(days, request_ids)
     needed: dict[tuple, leave.DocumentRequirement | None] = {}
     out = {}
@@ -287,6 +295,15 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
             out[day.pk] = rules.Verdict("document_missing", rules.BLOCK, {
                 "label": str(needed[key].label), "reason": str(needed[key].reason)})
     return out
+
+
+def _request_lengths(days: list[RequestDay], request_ids: set[int]) -> dict[int, int]:
+    """How many days each request has: counted with the page's rows when it read them (the
+    inbox), else in one query."""
+    if all(hasattr(d, "request_length") for d in days):
+        return {d.request_id: d.request_length for d in days}
+    return dict(RequestDay.objects.filter(request_id__in=request_ids).values_list("request")
+                .annotate(n=Count("id")).values_list("request", "n"))
 
 
 def _requests_with_files(days: list[RequestDay], request_ids: set[int]) -> set[int]:
@@ -398,7 +415,7 @@ class Inbox:
         joined to the same tables in one query with the UNION, the planner would join every day
         of the institution first."""
         found = (RequestDay.objects.select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
-                 .order_by().in_bulk(ids))
+                 .annotate(request_length=_REQUEST_LENGTH).order_by().in_bulk(ids))
         return [found[pk] for pk in ids if pk in found]
 
     def __iter__(self):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
@@ -103,12 +103,11 @@ def institution_leave(institution: Unit) -> InstitutionLeave:
 
 
 def institution_leaves(institution_ids) -> dict[int, InstitutionLeave]:
-    """:func:`institution_leave` of each institution, with its head (a page of the inbox): two queries."""
-    rows = {r.institution_id: r for r in LeaveSettings.objects.select_related("official")
-            .filter(institution_id__in=list(institution_ids))}
+    """:func:`institution_leave` of each institution, with its head (a page of the inbox): one query."""
     out = {}
-    for institution in Unit.objects.select_related("head").filter(pk__in=list(institution_ids)):
-        row = rows.get(institution.pk)
+    for institution in (Unit.objects.select_related("head", "leave_settings__official")
+                        .filter(pk__in=list(institution_ids))):
+        row = getattr(institution, "leave_settings", None)  # None: the institution has not set it up
         out[institution.pk] = (InstitutionLeave(institution, row.official, row.first_year) if row
                                else InstitutionLeave(institution, None, settings.PORTAL_LEAVE_FIRST_YEAR))
     return out
@@ -170,16 +169,23 @@ def document_requirement(employee, kind: str, n_days: int, special_circumstance:
 # --- Cuti tahunan balance -------------------------------------------------------------------
 
 
-def _used_by_year(employee_ids, kind: str, statuses, exclude_day_ids=()) -> dict[int, dict[int, int]]:
-    qs = RequestDay.objects.filter(employee_id__in=list(employee_ids), kind=kind, status__in=statuses)
+def _used_by_year(employee_ids, statuses, exclude_day_ids=()) -> tuple[dict, dict]:
+    """(cuti tahunan days in ``statuses`` per employee and year, ``exclude_day_ids`` left out;
+    cuti besar days asked or approved per employee and year): one GROUP BY of conditional counts."""
+    ct = Q(kind=Kind.CT, status__in=statuses)
     if exclude_day_ids:
-        qs = qs.exclude(pk__in=list(exclude_day_ids))
-    rows = (qs.annotate(y=ExtractYear("date")).values("employee_id", "y").annotate(n=Count("id"))
-            .values_list("employee_id", "y", "n"))
-    out: dict[int, dict[int, int]] = defaultdict(dict)
-    for employee_id, y, n in rows:
-        out[employee_id][int(y)] = n
-    return out
+        ct &= ~Q(pk__in=list(exclude_day_ids))
+    rows = (RequestDay.objects.filter(employee_id__in=list(employee_ids), kind__in=[Kind.CT, Kind.CB],
+                                      status__in=[Status.PENDING, Status.APPROVED])
+            .values_list("employee_id", ExtractYear("date"))
+            .annotate(ct=Count("id", filter=ct), cb=Count("id", filter=Q(kind=Kind.CB))).order_by())
+    used: dict[int, dict[int, int]] = defaultdict(dict)
+    cuti_besar: dict[int, dict[int, int]] = defaultdict(dict)
+    for employee_id, y, n_ct, n_cb in rows:
+        for out, n in ((used, n_ct), (cuti_besar, n_cb)):
+            if n:
+                out[employee_id][int(y)] = n
+    return used, cuti_besar
 
 
 def institution_id_of(employee: Employee) -> int:
@@ -196,25 +202,28 @@ def annual_leave_facts(employee: Employee, *, approved_only: bool = False,
         employee.pk]
 
 
-def annual_leave_facts_many(employees: list[Employee], *, approved_only: bool = False,
-                            exclude_day_ids=()) -> dict[int, leave_rules.AnnualLeaveFacts]:
-    """:func:`annual_leave_facts` of each employee (the inbox's page of people): five queries."""
+def annual_leave_facts_many(employees: list[Employee], *, approved_only: bool = False, exclude_day_ids=(),
+                            first_years: dict[int, int] | None = None) -> dict[int, leave_rules.AnnualLeaveFacts]:
+    """:func:`annual_leave_facts` of each employee (the inbox's page of people): three queries, two
+    when ``first_years`` (each institution's, from :func:`institution_leaves`) was read already."""
     if not employees:
         return {}
     ids = {e.pk for e in employees}
     statuses = [Status.APPROVED] if approved_only else [Status.PENDING, Status.APPROVED]
     adjustments: dict[int, dict[int, int]] = defaultdict(dict)
-    for employee_id, year, n in (LeaveAdjustment.objects.filter(employee_id__in=ids).values("employee_id", "year")
-                                 .annotate(n=Sum("days")).values_list("employee_id", "year", "n")):
-        adjustments[employee_id][year] = n
     openings: dict[int, dict[int, int]] = defaultdict(dict)
-    for employee_id, year, days in LeaveOpening.objects.filter(employee_id__in=ids).values_list(
-            "employee_id", "year", "days"):
-        openings[employee_id][year] = days
-    first_years = dict(LeaveSettings.objects.filter(institution_id__in={institution_id_of(e) for e in employees})
-                       .values_list("institution_id", "first_year"))
-    used = _used_by_year(ids, Kind.CT, statuses, exclude_day_ids)
-    cuti_besar = _used_by_year(ids, Kind.CB, [Status.PENDING, Status.APPROVED])
+    # HR's two kinds of numbers in one read: the adjustments summed per year, the opening balances.
+    adjusted = (LeaveAdjustment.objects.filter(employee_id__in=ids).values("employee_id", "year")
+                .annotate(n=Sum("days"), opening=Value(False)).values_list("employee_id", "year", "n", "opening")
+                .order_by())
+    opened = (LeaveOpening.objects.filter(employee_id__in=ids).annotate(opening=Value(True))
+              .values_list("employee_id", "year", "days", "opening").order_by())
+    for employee_id, year, n, opening in adjusted.union(opened, all=True):
+        (openings if opening else adjustments)[employee_id][year] = n
+    if first_years is None:
+        first_years = dict(LeaveSettings.objects.filter(institution_id__in={institution_id_of(e) for e in employees})
+                           .values_list("institution_id", "first_year"))
+    used, cuti_besar = _used_by_year(ids, statuses, exclude_day_ids)
     return {e.pk: leave_rules.AnnualLeaveFacts(
         asn_type=e.asn_type, service_start=e.service_start,
         first_year=first_years.get(institution_id_of(e), settings.PORTAL_LEAVE_FIRST_YEAR),

@@ -126,14 +126,13 @@ def approved_away_by_date(scopes: set[Scope], start: dt.date,
     return {key: {d: n for (d,), n in rows.items()} for key, rows in _per_scope(qs, scopes, ("date",)).items()}
 
 
-def approved_flexible_dates(employee_ids, start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:
-    """:func:`own_flexible_dates` (approved days only) of each employee."""
-    out: dict[int, list[dt.date]] = defaultdict(list)
-    for employee_id, date in RequestDay.objects.filter(
-            employee_id__in=list(employee_ids), date__range=(start, end), status=Status.APPROVED,
-            kind__in=list(FLEXIBLE_KINDS)).values_list("employee_id", "date"):
-        out[employee_id].append(date)
-    return out
+def live_days_around(employee_ids, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date, str, str]]:
+    """The live (asked or approved) days of each employee in [start, end], as (id, employee id,
+    date, status, kind): one read for both things a page of checks asks of its people, their
+    approved flexible days (:func:`own_flexible_dates`) and the dates they hold another day on."""
+    return list(RequestDay.objects.filter(employee_id__in=list(employee_ids), date__range=(start, end),
+                                          status__in=list(ACTIVE_STATUSES))
+                .values_list("pk", "employee_id", "date", "status", "kind"))
 
 
 def approved_essential_counts(pairs: set[tuple[int, str]], start: dt.date, end: dt.date

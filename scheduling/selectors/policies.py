@@ -66,8 +66,17 @@ def effective_policies_many(wanted: dict[Unit, list[dt.date]], *,
                 .prefetch_related("essential_positions"))
     if emergencies is None:
         emergencies = emergencies_between(min(days), max(days))
-    return {u.pk: {d: emergency_applied(u, d, policy_for(u, d, rows), emergencies) for d in ds}
-            for u, ds in wanted.items()}
+    merged: dict[tuple[int, ...], rules.Policy] = {}  # a page's units mostly share their rows in force
+    out = {}
+    for u, ds in wanted.items():
+        out[u.pk] = {}
+        for d in ds:
+            in_force = _rows_in_force(u, d, rows)
+            key = tuple(row.pk for row in in_force)
+            if key not in merged:
+                merged[key] = rules.merge_policies([_layer(row) for row in in_force])
+            out[u.pk][d] = emergency_applied(u, d, merged[key], emergencies)
+    return out
 
 
 def all_policy_rows() -> list[CoveragePolicy]:

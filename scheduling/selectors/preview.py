@@ -8,6 +8,8 @@ the submit and approve services check with the same function.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -157,16 +159,17 @@ class ApprovalAsk:
     kind: str
     special_circumstance: bool
     dates: list[dt.date]
+    day_ids: tuple[int, ...] = ()  # the checked days themselves: never "another day" on their date
 
-    @property
+    @functools.cached_property
     def start(self) -> dt.date:
         return min(self.dates)
 
-    @property
+    @functools.cached_property
     def end(self) -> dt.date:
         return max(self.dates)
 
-    @property
+    @functools.cached_property
     def around(self) -> tuple[dt.date, dt.date]:
         return _around(self.start, self.end)
 
@@ -179,12 +182,15 @@ def _span(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
+def gather_for_approval(asks: list[ApprovalAsk], *, first_years: dict[int, int] | None = None) -> list[_Facts]:
     """:func:`_gather` for approval (approved days only) of many asks at once, as the inbox needs it:
     what a unit has (its policies, calendar and FWA days, time zone) once per unit over the dates
     its asks span, what people have (their days, the holders of their jabatan, their cuti) in one
     query each for all of them. The checked days are pending, so counting approved days only
-    never counts them (what ``for_approval_of`` excludes in :func:`_gather`)."""
+    never counts them (what ``for_approval_of`` excludes in :func:`_gather`). Each fact's
+    ``taken``: the ask's dates on which the employee holds another live day than the checked
+    ones (``day_ids`` of all asks). ``first_years``: each institution's first year of cuti
+    balances, when read already."""
     if not asks:
         return []
     units = {a.employee.unit_id: a.employee.unit for a in asks}
@@ -196,27 +202,43 @@ def gather_for_approval(asks: list[ApprovalAsk]) -> list[_Facts]:
     first, last = min(a.start for a in asks), max(a.end for a in asks)
     headcounts = counts.unit_headcounts(scopes)
     away = counts.approved_away_by_date(scopes, first, last)
-    own = counts.approved_flexible_dates({a.employee.pk for a in asks}, min(a.around[0] for a in asks),
-                                         max(a.around[1] for a in asks))
+    own, held = _own_and_held(asks)
     essential = counts.approved_essential_counts({(a.employee.unit_id, a.employee.jabatan) for a in asks
                                                   if _essential_in(a, policies)}, first, last)
     cap_free = _cap_free_per_unit(units, asks, emergencies)
-    annual = annual_leave_facts_many([a.employee for a in asks if a.kind == Kind.CT], approved_only=True)
+    annual = annual_leave_facts_many([a.employee for a in asks if a.kind == Kind.CT], approved_only=True,
+                                     first_years=first_years)
     out = []
     for a in asks:
         employee, unit = a.employee, a.employee.unit
         scope = (unit.pk, employee.pk in leaders)
         lo, hi = a.around
         in_force = {d: policies[unit.pk][d] for d in _span(a.start, a.end)}
-        held = essential.get((unit.pk, employee.jabatan)) if _essential_in(a, policies) else None
+        jabatan = essential.get((unit.pk, employee.jabatan)) if _essential_in(a, policies) else None
         out.append(_Facts(
             employee, a.kind, a.special_circumstance, True, in_force, headcounts[scope],
             {d: away[scope].get(d, 0) for d in in_force}, [d for d in own.get(employee.pk, []) if lo <= d <= hi],
-            set(), (held[0], {d: n for d, n in held[1].items() if a.start <= d <= a.end}) if held else None,
+            held[employee.pk].intersection(a.dates),
+            (jabatan[0], {d: n for d, n in jabatan[1].items() if a.start <= d <= a.end}) if jabatan else None,
             unit.local_today(), {d: n for d, n in cap_free[unit.pk].items() if lo <= d <= hi},
             leave_check(employee, a.kind, a.end, approving=True, facts=annual.get(employee.pk)),
             _coverage_label(unit, scope[1])))
     return out
+
+
+def _own_and_held(asks: list[ApprovalAsk]) -> tuple[dict[int, list[dt.date]], dict[int, set[dt.date]]]:
+    """Per employee, their approved flexible days around the asks, and the dates they hold a live
+    day other than the checked ones on (one read)."""
+    checked = {pk for a in asks for pk in a.day_ids}
+    own: dict[int, list[dt.date]] = defaultdict(list)
+    held: dict[int, set[dt.date]] = defaultdict(set)
+    for pk, employee_id, date, status, kind in counts.live_days_around(
+            {a.employee.pk for a in asks}, min(a.around[0] for a in asks), max(a.around[1] for a in asks)):
+        if status == Status.APPROVED and kind in FLEXIBLE_KINDS:
+            own[employee_id].append(date)
+        if pk not in checked:
+            held[employee_id].add(date)
+    return own, held
 
 
 def _policies_per_unit(units: dict[int, Unit], asks: list[ApprovalAsk],

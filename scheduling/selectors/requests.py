@@ -158,12 +158,13 @@ def approved_flexible_on(day: dt.date) -> QuerySet[RequestDay]:
     return RequestDay.objects.filter(status=Status.APPROVED, date=day, kind__in=list(FLEXIBLE_KINDS))
 
 
-def decides_for_somebody(user) -> bool:
+def decides_for_somebody(user, roles: list[str] | None = None) -> bool:
     """Supervisor (active reports), active Plh/Plt, head of a unit, an institution's pejabat yang
-    berwenang memberikan cuti (or one a leave day was forwarded to), or superuser."""
+    berwenang memberikan cuti (or one a leave day was forwarded to), or superuser. ``roles``: the
+    user's :func:`roles_of`, when the request read them already."""
     if getattr(user, "is_superuser", False):
         return True
-    if ROLE_SUPERVISOR in roles_of(user):
+    if ROLE_SUPERVISOR in (roles_of(user) if roles is None else roles):
         return True
     me = employee_of(user)
     if me is None or not me.is_active:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.forms import month_from, month_nav
+from portal.selectors import roles_of
 from scheduling import rules, selectors, services
 from scheduling.forms import BulkDecisionForm, DecisionForm
 from scheduling.models import RequestDay, Status
@@ -24,8 +25,11 @@ from scheduling.views.common import nice_date
 # --- Inbox -----------------------------------------------------------------------------
 
 
-def _require_decider(user) -> None:
-    if not selectors.decides_for_somebody(user):
+def _require_decider(request) -> None:
+    # The roles are read once a request: the menu's context processor reuses ``_nav_roles``.
+    if not hasattr(request, "_nav_roles"):
+        request._nav_roles = roles_of(request.user)
+    if not selectors.decides_for_somebody(request.user, request._nav_roles):
         raise Http404
 
 
@@ -95,7 +99,7 @@ def _render_inbox(request, page_number, *, failures: dict[int, Failure] | None =
 @login_required
 @require_GET
 def inbox(request):
-    _require_decider(request.user)
+    _require_decider(request)
     return _render_inbox(request, request.GET.get("halaman"))
 
 
@@ -115,7 +119,7 @@ def _refusal(exc: services.DecisionBlocked, action: str) -> Failure:
 @login_required
 @require_POST
 def inbox_decide(request, pk: int):
-    _require_decider(request.user)
+    _require_decider(request)
     form = DecisionForm(request.POST)
     page_number = request.POST.get("halaman")
     reason = request.POST.get("reason", "")[:2000]
@@ -182,7 +186,7 @@ def _bulk_confirmation(request, day_ids: list[int], action: str, reason: str, pa
 @login_required
 @require_POST
 def inbox_bulk(request):
-    _require_decider(request.user)
+    _require_decider(request)
     form = BulkDecisionForm(request.POST)
     page_number = request.POST.get("halaman")
     if not form.is_valid():

@@ -1,7 +1,8 @@
 """The hash chain under concurrency, on PostgreSQL: real threads, each on its own connection.
 
 Eight threads append 25 audited writes each to one institution's chain at once (and some to a
-second institution's): every chain must come out unbroken, seq 1..N with no gap and no fork.
+second institution's), then eight people over several lanes: every chain must come out unbroken,
+seq 1..N with no gap and no fork.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from portal.models.audit import AuditChainHead, AuditEvent
 from portal.services import audit_chain
 from portal.services.audit import audit_record
 from portal.services.org import unit_save
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -62,13 +64,13 @@ def test_concurrent_appends_make_one_unbroken_chain_per_institution(superuser, d
     errors = run_threads(rename_many, [(superuser, unit_id, f"T{n}") for n, unit_id in enumerate(units)])
     assert errors == []
     assert AuditEvent.objects.count() == before + THREADS * WRITES
-    for chain in (audit_chain.chain_of(dinkes), audit_chain.chain_of(pemprov_lain)):
+    for chain in (audit_chain.chain_of(dinkes, superuser.pk), audit_chain.chain_of(pemprov_lain, superuser.pk)):
         seqs = chain_seqs(chain)
         assert seqs == list(range(1, len(seqs) + 1)), chain
         report = audit_chain.chain_verify(chain)
         assert report.broken is None, report.broken
         assert AuditChainHead.objects.get(chain=chain).seq == len(seqs)
-    assert len(chain_seqs(audit_chain.chain_of(pemprov_lain))) >= 2 * WRITES
+    assert len(chain_seqs(audit_chain.chain_of(pemprov_lain, superuser.pk))) >= 2 * WRITES
 
 
 def test_the_first_appends_of_a_new_chain_race_without_failing(hr, dinkes):
@@ -93,7 +95,7 @@ def test_a_fork_is_refused_by_the_database_even_without_the_lock(hr, dinkes):
 
 def test_an_append_waits_for_the_open_transaction_holding_the_chain(hr, dinkes):
     """The head row is what serialises: while one transaction holds it, another cannot append."""
-    chain = audit_chain.chain_of(dinkes)
+    chain = audit_chain.chain_of(dinkes, hr.pk)
     audit_record(actor=hr, verb="unit.updated", obj=dinkes, unit=dinkes)
     timed_out = []
 
@@ -113,3 +115,30 @@ def test_an_append_waits_for_the_open_transaction_holding_the_chain(hr, dinkes):
     assert timed_out and "lock timeout" in timed_out[0]
     audit_record(actor=hr, verb="unit.updated", obj=dinkes, unit=dinkes)  # and after the commit it goes on
     assert audit_chain.chain_verify(chain).broken is None
+
+
+def write_many(actor, unit_id: int) -> None:
+    """25 audited writes by ``actor`` (its lane), each its own transaction, as a service makes them."""
+    for i in range(WRITES):
+        with transaction.atomic():
+            Unit.objects.filter(pk=unit_id).update(radius_m=100 + i)
+            unit = Unit.objects.get(pk=unit_id)
+            audit_record(actor=actor, verb="unit.updated", obj=unit, unit=unit, after={"radius_m": 100 + i})
+
+
+def test_concurrent_appends_in_several_lanes_keep_every_lane_unbroken(settings, dinkes, bidang_p2p, pemprov_lain):
+    """Eight people over three lanes of two institutions: threads share some lanes, not others."""
+    settings.AUDIT_CHAIN_LANES = 3
+    actors = [UserFactory(username=f"lane{n}") for n in range(THREADS)]
+    units = [dinkes.pk, bidang_p2p.pk] * 3 + [pemprov_lain.pk] * 2
+    before = AuditEvent.objects.count()
+    errors = run_threads(write_many, list(zip(actors, units, strict=True)))
+    assert errors == []
+    assert AuditEvent.objects.count() == before + THREADS * WRITES
+    lanes = {audit_chain.chain_of(Unit.objects.get(pk=u), a.pk) for a, u in zip(actors, units, strict=True)}
+    assert len({c for c in lanes if c.startswith(audit_chain.chain_of(dinkes, 0).split("/")[0] + "/")}) == 3
+    for chain in lanes:
+        seqs = chain_seqs(chain)
+        assert seqs == list(range(1, len(seqs) + 1)), chain
+        assert audit_chain.chain_verify(chain).broken is None, chain
+        assert AuditChainHead.objects.get(chain=chain).seq == len(seqs)

@@ -211,3 +211,63 @@ def test_the_request_lists_choice_filters_add_no_distinct(team, kabid, ani, budi
         response = api.get("/api/v1/requests/", {"status": ["pending", "approved"], "kind": ["WFH", "CT"]})
     assert response.status_code == 200 and response.json()["count"] == 2
     assert not [q for q in ctx.captured_queries if "DISTINCT" in q["sql"] and "scheduling_requestday" in q["sql"]]
+
+
+# --- The page's shared reads (issue 15, item 2: one read where the page asked twice) -----------
+
+
+def test_the_page_reads_each_institutions_leave_settings_once(team, kadis, dinkes, pemkot):
+    """Cuti forwarded to the official: the chain's read of the leave settings gives the balances
+    their first year too (one read of the table), and the verdicts stay those of each card alone."""
+    LeaveSettings.objects.create(institution=pemkot, official=EmployeeFactory(unit=pemkot),
+                                 first_year=2026)
+    person = EmployeeFactory(unit=dinkes, supervisor=kadis, service_start=dt.date(2010, 1, 1))
+    LeaveOpening.objects.create(employee=person, year=2026, days=1, set_by=kadis.user)
+    pending(person, Kind.CT, [dt.date(2026, 11, 2)], status=Status.APPROVED)
+    pending(person, Kind.CT, [TUE, WED])
+    with CaptureQueriesContext(connection) as ctx:
+        items = list(selectors.inbox(kadis.user))
+    reads = [q["sql"] for q in ctx.captured_queries if '"scheduling_leavesettings"' in q["sql"]]
+    assert len(reads) == 1
+    assert all(i.check.forwards_to is not None for i in items)
+    for item in items:
+        assert item.check.as_dict() == _alone(kadis.user, item.day).as_dict(), item.day
+    balance = [v for i in items for v in i.check.verdicts if v.rule == "leave_balance"]
+    assert len(balance) == 2  # the one day opened for 2026 is spent: each asked day is refused
+
+
+def test_the_cuti_facts_of_a_page_count_per_year_in_one_read(team, kadis, dinkes):
+    """Adjustments summed per year, openings, cuti tahunan used per year (an excluded day left
+    out, pending counted only when asked) and the years with cuti besar, from two reads of days
+    and HR's numbers."""
+    from scheduling.models import LeaveAdjustment
+    from scheduling.selectors.leave import annual_leave_facts_many
+
+    person, other = (EmployeeFactory(unit=dinkes, supervisor=kadis) for _ in range(2))
+    for year, days in ((2025, 2), (2025, -1), (2026, 3)):
+        LeaveAdjustment.objects.create(employee=person, year=year, days=days, reason="Koreksi",
+                                       created_by=kadis.user)
+    LeaveOpening.objects.create(employee=person, year=2025, days=7, set_by=kadis.user)
+    pending(person, Kind.CT, [dt.date(2025, 3, 3), dt.date(2025, 3, 4)], status=Status.APPROVED)
+    asked = pending(person, Kind.CT, [dt.date(2026, 3, 3), dt.date(2026, 3, 4)])
+    pending(person, Kind.CB, [dt.date(2024, 5, 6)], status=Status.APPROVED)
+    pending(person, Kind.CB, [dt.date(2023, 5, 8)], status=Status.REJECTED)
+    pending(other, Kind.CB, [dt.date(2026, 5, 4)])
+    facts = annual_leave_facts_many([person, other], exclude_day_ids=[asked[0].pk])
+    assert facts[person.pk].adjustments == {2025: 1, 2026: 3}
+    assert facts[person.pk].openings == {2025: 7}
+    assert facts[person.pk].used == {2025: 2, 2026: 1}
+    assert facts[person.pk].cuti_besar_years == frozenset({2024})
+    assert facts[other.pk].cuti_besar_years == frozenset({2026}) and facts[other.pk].used == {}
+    approved = annual_leave_facts_many([person], approved_only=True)[person.pk]
+    assert approved.used == {2025: 2}
+
+
+def test_the_html_inbox_reads_the_users_roles_once(client, team, kadis, dinkes):
+    """Whether the user decides for somebody and the menu ask the same roles: one read a request."""
+    _people(kadis, dinkes, 2)
+    client.force_login(kadis.user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("scheduling:inbox"))
+    assert response.status_code == 200
+    assert sum('FROM "portal_hradminscope"' in q["sql"] for q in ctx.captured_queries) == 1

@@ -99,10 +99,12 @@ def p2p_unit(c):
 
 
 def pemkot_checkpoint(c):
-    """A signed checkpoint of pemkot's audit chain (hr administers dinkes, inside pemkot)."""
-    from portal.services.audit_chain import chain_of, checkpoint_write
+    """A signed checkpoint of pemkot's audit chain (hr administers dinkes, inside pemkot): the lane
+    of the latest event of one of its units, a chain that has events to sign."""
+    from portal.models.audit import AuditEvent
+    from portal.services.audit_chain import checkpoint_write
 
-    return {"pk": checkpoint_write(chain_of(c.dinkes)).pk}
+    return {"pk": checkpoint_write(AuditEvent.objects.filter(unit__in=[c.dinkes, c.bidang_p2p]).latest("pk").chain).pk}
 
 
 def p2p_query(c):

@@ -15,22 +15,24 @@ from portal.api.permissions import IsHRAdmin
 from portal.api.schema import PortalAutoSchema
 from portal.models.audit import AuditCheckpoint
 from portal.selectors.audit_chain import checkpoints_visible_to
-from portal.services.audit_chain import checkpoint_document
+from portal.services.audit_chain import checkpoint_document, checkpoint_filename
 
 CHECKPOINT_EXAMPLE = {
-    "id": 12, "chain": "instansi:1", "seq": 48213,
+    "id": 12, "chain": "instansi:1/3", "seq": 48213,
     "head_hash": "9f2c4e0b5d1a7c3e8f6b2d4a1c9e7f5b3d1a8c6e4f2b0d9a7c5e3f1b8d6a4c2e",
     "created_at": "2026-12-06T16:50:00.000000Z", "format": 1, "algorithm": "HMAC-SHA256",
     "key_id": "3b1f0c9e2a7d4e61",
     "signature": "a41c3e9f7b2d5c8e1f4a6b9d2c5e8f1a3b6d9c2e5f8a1b4d7c0e3f6a9b2c5d8e",
-    "signed_message": '{"chain":"instansi:1","created_at":"2026-12-06T16:50:00.000000Z","format":1,'
+    "signed_message": '{"chain":"instansi:1/3","created_at":"2026-12-06T16:50:00.000000Z","format":1,'
                       '"head_hash":"9f2c4e0b5d1a7c3e8f6b2d4a1c9e7f5b3d1a8c6e4f2b0d9a7c5e3f1b8d6a4c2e","seq":48213}',
 }
 
 
 class CheckpointSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    chain = serializers.CharField(help_text='"instansi:<id of the institution>" or "global".')
+    chain = serializers.CharField(help_text='"instansi:<id of the institution>/<lane>" (one chain per lane, see '
+                                            'AUDIT_CHAIN_LANES), "instansi:<id>" (one chain for the '
+                                            'institution, or written before lanes) or "global".')
     seq = serializers.IntegerField(help_text="How many events the chain held when signed (its last seq).")
     head_hash = serializers.CharField(help_text="SHA-256 (hex) of the chain's last event.")
     created_at = serializers.CharField(help_text="When it was signed, UTC, six fractional digits.")
@@ -48,8 +50,9 @@ class CheckpointSerializer(serializers.Serializer):
     list=extend_schema(summary="Signed checkpoints of the audit chain", tags=["hr"],
                        description="Each night the head of every audit hash chain is signed (HMAC-SHA256 with a "
                                    "key kept out of the database). Newest first; an HR admin sees the chains of "
-                                   "their institutions. Keep a download: a later rewrite or truncation of the "
-                                   "trail no longer matches it (`manage.py audit_verify --checkpoint FILE`).",
+                                   "their institutions, one per lane. Keep a download: a later rewrite or "
+                                   "truncation of the trail no longer matches it "
+                                   "(`manage.py audit_verify --checkpoint FILE`).",
                        examples=[OpenApiExample("Checkpoint", value=CHECKPOINT_EXAMPLE, response_only=True)]),
     retrieve=extend_schema(summary="Download one signed checkpoint (JSON attachment)", tags=["hr"],
                            examples=[OpenApiExample("Checkpoint", value=CHECKPOINT_EXAMPLE, response_only=True)]),
@@ -67,6 +70,5 @@ class AuditCheckpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def retrieve(self, request, *args, **kwargs):
         checkpoint = self.get_object()
         response = Response(self.get_serializer(checkpoint).data)
-        filename = f"audit-checkpoint-{checkpoint.chain.replace(':', '-')}-{checkpoint.seq}.json"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        response["Content-Disposition"] = content_disposition_header(True, checkpoint_filename(checkpoint))
         return response

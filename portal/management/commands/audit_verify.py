@@ -25,7 +25,7 @@ class Command(BaseCommand):
     help = __doc__.split("\n\n")[0]
 
     def add_arguments(self, parser):
-        parser.add_argument("--chain", help='One chain only ("instansi:<id>" or "global").')
+        parser.add_argument("--chain", help='One chain only ("instansi:<id>/<lane>", "instansi:<id>" or "global").')
         parser.add_argument("--checkpoint", help="A downloaded checkpoint (JSON) to check against the trail.")
 
     def handle(self, *args, chain: str | None = None, checkpoint: str | None = None, **options):
