@@ -77,13 +77,31 @@ def recompute_day(employee_id: int, day: str) -> int:
     return recompute.recompute_employees([employee_id], dt.date.fromisoformat(day), dt.date.fromisoformat(day))
 
 
-@shared_task(name="attendance.recompute_recent", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
+@shared_task(name="attendance.recompute_recent", time_limit=600, soft_time_limit=580, **RETRY_TRANSIENT)
 def recompute_recent(today: str | None = None, days: int = recompute.NIGHTLY_DAYS) -> int:
-    """Nightly: the last 35 days of every institution (ended days become TK / PSW4), then the
-    PP 94/2021 thresholds crossed."""
-    written = recompute.recompute_recent(today=_day(today), days=days)
-    tk_notices.check_tk_thresholds(today=_day(today))
-    return written
+    """Nightly: plan the last 35 days of every institution as batches of employees and enqueue
+    them (ended days become TK / PSW4); the last batch to finish triggers the PP 94/2021
+    thresholds check. Returns the number of batches."""
+    return recompute.recompute_recent(today=_day(today), days=days)
+
+
+@shared_task(name="attendance.recompute_nightly_batch", time_limit=900, soft_time_limit=870, **RETRY_TRANSIENT)
+def recompute_nightly_batch(batch_id: int) -> int:
+    """One batch of the nightly pass (5,000 employees × 35 days: well under a minute); safe to run twice."""
+    return recompute.nightly_batch_run(batch_id)
+
+
+@shared_task(name="attendance.nightly_tk_check", time_limit=1800, soft_time_limit=1750, **RETRY_TRANSIENT)
+def nightly_tk_check(run_id: int) -> int:
+    """Once per night, after its last batch: the PP 94/2021 TK thresholds crossed."""
+    day = recompute.nightly_tk_claim(run_id)
+    return tk_notices.check_tk_thresholds(today=day) if day else 0
+
+
+@shared_task(name="attendance.sweep_nightly", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
+def sweep_nightly() -> dict:
+    """Nightly batches lost (a broker outage) or whose worker died are sent again."""
+    return recompute.nightly_sweep()
 
 
 @shared_task(name="attendance.close_month", time_limit=3600, soft_time_limit=3550, **RETRY_TRANSIENT)
@@ -176,6 +194,7 @@ DEFAULTS = [
     ("Pulihkan ekspor yang terhenti", "attendance.sweep_exports", 60, {}, False),
     ("Pulihkan tutup buku yang terhenti", "attendance.sweep_closings", 300, {}, False),
     ("Hitung ulang status presensi 35 hari", "attendance.recompute_recent", ("30", "1", "*"), {}, False),
+    ("Pulihkan hitung ulang malam yang terhenti", "attendance.sweep_nightly", 300, {}, False),
 ]
 
 

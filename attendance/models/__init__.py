@@ -1,4 +1,5 @@
 from .audit import Verb as AuditVerb
+from .nightly import NightlyBatch, NightlyRun
 from .permissions import PartialPermission, PermissionKind, PermissionStatus, TkNotice, TkNoticeKind
 from .presence import (
     MODE_BY_KIND,
@@ -18,7 +19,8 @@ from .staffing import ABSENCE_COLUMNS, StaffingAlert, StaffingSnapshot, Staffing
 
 __all__ = [
     "ABSENCE_COLUMNS", "AttendanceRules", "AuditVerb", "Band", "BandKind", "Correction", "CorrectionStatus",
-    "DayStatus", "ExportJob", "ExportStatus", "ImplausibleStatus", "MODE_BY_KIND", "PartialPermission",
+    "DayStatus", "ExportJob", "ExportStatus", "ImplausibleStatus", "MODE_BY_KIND", "NightlyBatch",
+    "NightlyRun", "PartialPermission",
     "PermissionKind", "PermissionStatus", "Punch", "RecapFreshness", "RosterEntry", "Shift", "Source", "StaffingAlert",
     "StaffingSnapshot", "StaffingStatus", "TkNotice", "TkNoticeKind", "UnitStaffChange", "WorkMode",
 ]

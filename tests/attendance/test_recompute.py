@@ -228,8 +228,9 @@ def test_it_recomputes_one_institution_in_batches(pemkot, dinkes, bidang_p2p, up
     assert set(DayStatus.objects.filter(date=TUESDAY).values_list("code", flat=True)) == {"BELUM"}
 
 
-def test_it_recomputes_the_last_35_days_nightly(ani, outsider):
-    with time_machine.travel(dt.datetime(2026, 12, 7, 18, 30, tzinfo=dt.UTC), tick=False):  # 01:30 WIB Tuesday
+def test_it_recomputes_the_last_35_days_nightly(ani, outsider, django_capture_on_commit_callbacks):
+    with (time_machine.travel(dt.datetime(2026, 12, 7, 18, 30, tzinfo=dt.UTC), tick=False),  # 01:30 WIB Tuesday
+          django_capture_on_commit_callbacks(execute=True)):  # the batches are enqueued after commit
         app.tasks["attendance.recompute_recent"].delay()
     rows = DayStatus.objects.filter(employee=ani)
     assert rows.earliest("date").date == dt.date(2026, 11, 3)  # 35 days back: a Tuesday
