@@ -130,3 +130,22 @@ def team(bidang_p2p, kabid, ani, budi):
     extra = [EmployeeFactory(unit=bidang_p2p, supervisor=kabid) for _ in range(2)]
     CoveragePolicy.objects.create(unit=bidang_p2p.parent, effective_from=dt.date(2025, 1, 1), min_office_share=60)
     return [kabid, ani, budi, *extra]
+
+
+@pytest.fixture
+def audit_lane_heads(db):
+    """Every audit lane of every institution has its head row already, as in any running portal.
+    For query-count tests: the lane a user writes in follows their id, which PostgreSQL's sequences
+    do not reset between tests, and a lane's first append costs two statements more (its head is
+    created). Use after the fixtures that make the institutions."""
+    from django.conf import settings
+
+    from portal.models import Unit
+    from portal.models.audit import AuditChainHead
+    from portal.services.audit_chain import GENESIS, institution_chain
+
+    lanes = range(settings.AUDIT_CHAIN_LANES) if settings.AUDIT_CHAIN_LANES > 1 else [None]
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(chain=institution_chain(root, lane), seq=0, hash=GENESIS)
+         for root in Unit.objects.filter(parent=None).values_list("pk", flat=True) for lane in lanes],
+        ignore_conflicts=True)

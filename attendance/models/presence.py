@@ -29,8 +29,11 @@ class Punch(models.Model):
     """One employee's check-in and check-out on one local date. Never edited by a correction:
     an approved :class:`Correction` supersedes the times, the original stays here."""
 
-    employee = models.ForeignKey("portal.Employee", on_delete=models.PROTECT, related_name="punches")
-    unit = models.ForeignKey("portal.Unit", on_delete=models.PROTECT, related_name="+")
+    # No index of their own: (employee, date) and (unit, date) below lead with them (8 GB a month
+    # at a million employees: docs/scaling.md), and every read and delete check uses those.
+    employee = models.ForeignKey("portal.Employee", on_delete=models.PROTECT, related_name="punches",
+                                 db_index=False)
+    unit = models.ForeignKey("portal.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     date = models.DateField(_("tanggal"))
     work_mode = models.CharField(_("mode kerja"), max_length=12, choices=WorkMode.choices, default=WorkMode.WFO)
     check_in_at = models.DateTimeField(_("jam masuk"), null=True, blank=True)
@@ -63,8 +66,10 @@ class DayStatus(models.Model):
     schedule), recomputed on change — never inside a closed month, never outside the person's
     records window."""
 
-    employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="day_statuses")
-    unit = models.ForeignKey("portal.Unit", on_delete=models.PROTECT, related_name="+")
+    # Covered by (employee, date) and (unit, date) below, as for Punch.
+    employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="day_statuses",
+                                 db_index=False)
+    unit = models.ForeignKey("portal.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     date = models.DateField()
     code = models.CharField(_("status"), max_length=12, db_index=True)
     work_mode = models.CharField(max_length=12, blank=True)

@@ -28,7 +28,8 @@ BEFORE = 34  # queries of one first check-in before issue 15 (the day status der
 
 
 @pytest.fixture
-def office(dinkes):
+def office(dinkes, audit_lane_heads):
+    """The office's coordinates; every audit lane's head in place (tests/conftest.py)."""
     Unit.objects.filter(pk=dinkes.pk).update(latitude=-6.2, longitude=106.816666, radius_m=100)
 
 

@@ -9,15 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portal.models import Unit
-from portal.models.audit import AuditChainHead
-from portal.services.audit_chain import GENESIS, institution_chain
 from scheduling import services
 from scheduling.models import Kind, RequestDay, Status, UnitDay
 
@@ -26,15 +22,8 @@ WED = dt.date(2026, 12, 9)
 
 
 @pytest.fixture(autouse=True)
-def _chain_heads(team):
-    """Every audit lane of every institution has its head row already, as in any running portal:
-    which lane a user writes in follows their id, which PostgreSQL's sequences do not reset between
-    tests, and a lane's first append costs two statements more (its head is created)."""
-    lanes = range(settings.AUDIT_CHAIN_LANES) if settings.AUDIT_CHAIN_LANES > 1 else [None]
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(chain=institution_chain(root, lane), seq=0, hash=GENESIS)
-         for root in Unit.objects.filter(parent=None).values_list("pk", flat=True) for lane in lanes],
-        ignore_conflicts=True)
+def _chain_heads(team, audit_lane_heads):
+    """The team's institution with every audit lane's head in place (tests/conftest.py)."""
 
 
 def token_client(user) -> APIClient:
