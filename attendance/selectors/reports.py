@@ -750,51 +750,16 @@ def _batches(rows: Iterator, size: int) -> Iterator[list]:
 
 
 def _overlapped(selection: Selection, batches: Iterator[list]) -> Iterator[tuple]:
-    """While the rows of one batch are written, a thread (with its own connection, so outside a
-    transaction only) has PostgreSQL group the next: the database and Python use both cores
-    instead of taking turns. At most two batches are held at a time."""
-    import queue
-    import threading
+    """While the rows of one batch are written, a thread has PostgreSQL group the next
+    (:func:`_read_ahead`)."""
+    def sums(batch: list) -> dict:
+        return _recap_sums(selection, [p[0] for p in batch])
 
-    # Unbounded, so neither side ever blocks on a put (a reader that stops early cannot
-    # deadlock the worker); the loop below keeps at most two batches in flight.
-    wanted: queue.Queue = queue.Queue()
-    ready: queue.Queue = queue.Queue()
-
-    def work() -> None:
-        from django.db import connection
-
-        try:
-            while (batch := wanted.get()) is not None:
-                try:
-                    ready.put((batch, _recap_sums(selection, [p[0] for p in batch]), None))
-                except Exception as exc:  # noqa: BLE001 - handed to the reading thread, raised there
-                    ready.put((batch, None, exc))
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=work, name="recap-sums", daemon=True)
-    worker.start()
-    try:
-        pending = 0
-        for batch in batches:
-            wanted.put(batch)
-            pending += 1
-            if pending == 2:
-                yield from _joined_from(ready.get())
-                pending -= 1
-        while pending:
-            yield from _joined_from(ready.get())
-            pending -= 1
-    finally:
-        wanted.put(None)
-        worker.join(timeout=60)
+    for people, grouped in _read_ahead(batches, sums, name="recap-sums"):
+        yield from _joined_from(people, grouped)
 
 
-def _joined_from(done: tuple) -> Iterator[tuple]:
-    people, sums, error = done
-    if error is not None:
-        raise error
+def _joined_from(people: list, sums: dict) -> Iterator[tuple]:
     for person in people:
         counts = sums.get(person[0])
         if counts is not None:
@@ -1071,7 +1036,8 @@ def _daily_batch_query(selection: Selection, ids: list[int]) -> QuerySet:
     return _day_columns(days, selection).values_list("employee_id", *DAY_FIELDS).order_by("employee_id", "date")
 
 
-def _read_ahead(batches: Iterator[list], fetch: Callable[[list], object]) -> Iterator[tuple[list, object]]:
+def _read_ahead(batches: Iterator[list], fetch: Callable[[list], object], *,
+                name: str = "report-batches") -> Iterator[tuple[list, object]]:
     """(batch, fetch(batch)) pairs in order, a thread (own connection, so outside a transaction
     only) fetching the next batch while the caller writes this one: PostgreSQL and Python use both
     cores instead of taking turns. At most two batches are held at a time."""
@@ -1099,7 +1065,7 @@ def _read_ahead(batches: Iterator[list], fetch: Callable[[list], object]) -> Ite
             raise error
         return batch, result
 
-    worker = threading.Thread(target=work, name="report-batches", daemon=True)
+    worker = threading.Thread(target=work, name=name, daemon=True)
     worker.start()
     try:
         pending = 0
