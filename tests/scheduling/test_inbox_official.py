@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -18,13 +17,7 @@ from tests.factories import EmployeeFactory, UserFactory
 
 NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)  # Tuesday 1 December 2026, 09:00 WIB
 MON = dt.date(2026, 12, 7)
-pytestmark = pytest.mark.usefixtures("_frozen")
-
-
-@pytest.fixture
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.now(NOW, tick=False)  # tests/plugins/clock.py: fixtures included
 
 
 @pytest.fixture
