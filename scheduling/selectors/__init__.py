@@ -5,7 +5,6 @@ apps: ``policies`` (the rules in force), ``requests`` (request days as each acto
 """
 
 from scheduling.selectors.decisions import (
-    DAY_RELATIONS,
     INBOX_PAGE_SIZE,
     DecisionCheck,
     Inbox,
@@ -75,6 +74,7 @@ from scheduling.selectors.requests import (
     HistoryEvent,
     approved_flexible_on,
     approver_for,
+    approver_id_for,
     day_for_decision,
     days_decidable_by,
     decides_for_somebody,
@@ -88,11 +88,12 @@ from scheduling.selectors.requests import (
 )
 
 __all__ = [
-    "DAY_RELATIONS", "INBOX_PAGE_SIZE", "DecisionCheck", "Inbox", "InboxItem", "decision_check", "decision_checks",
+    "INBOX_PAGE_SIZE", "DecisionCheck", "Inbox", "InboxItem", "decision_check", "decision_checks",
     "grant_check", "reject_check",
     "MonthCell", "OpenDay", "OwnMonth", "cap_free_days", "open_days", "own_month", "preview_each_alone",
     "CoverageDay", "DayPreview", "EffectivePolicy", "HistoryEvent", "MAX_RANGE_DAYS", "RequestPreview", "Skipped",
     "TeamCalendar", "TeamDay", "all_policy_rows", "approved_flexible_on", "approved_plan_for", "approver_for",
+    "approver_id_for",
     "away_by_date", "changed_unit_days", "coverage", "coverage_unit_for", "day_for_decision", "days_decidable_by",
     "decides_for_somebody", "effective_policies", "effective_policy", "effective_with_sources", "essential_counts",
     "expand_dates", "fwa_windows_visible_to", "inbox", "months_between", "nearest_passing_days", "own_day",

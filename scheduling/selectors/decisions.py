@@ -19,28 +19,27 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 
-from portal.models import Employee
+from portal.models import Employee, Unit
 from portal.rules import acting_label
 from portal.selectors import display_name, with_time_zones
 from scheduling import rules
-from scheduling.models import FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
+from scheduling.models import FLEXIBLE_KINDS, DocumentRule, Evidence, Kind, RequestDay, Status, Step
 from scheduling.selectors import leave
 from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
-from scheduling.selectors.requests import approver_for, days_decidable_by, represented_approvers
+from scheduling.selectors.requests import approver_for, approver_id_for, days_decidable_by, represented_approvers
 
 INBOX_PAGE_SIZE = 50
 ID_WINDOW = 2000  # an inbox this long is counted and paged from one read of its ids
 _KIND_LABELS = dict(Kind.choices)  # lazily translated: str() gives the label in the request's language
 
-# What deciding a day reads of it (the decision services: the chain, the check, the notification).
-DAY_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "employee__user", "unit",
-                 "official", "endorsed_by__employee")
-# The inbox's cards: joined, what every card reads; prefetched, the official and the atasan
-# langsung who forwarded, set only on days at the official's step (a page without any reads
-# nothing more). Not the employee's account: only a decision's notification needs it. All eleven
-# tables in one join passed PostgreSQL's join_collapse_limit (8): planning the page's read took
-# longer than running it, and building the rows' models longer than both.
-CARD_RELATIONS = ("request", "employee__unit__head", "employee__supervisor", "unit")
+# The inbox's cards: joined, what every card reads (the request, the employee and their unit;
+# the day's own unit is taken from them, see _units_of_days); prefetched, the official and the
+# atasan langsung who forwarded, set only on days at the official's step (a page without any
+# reads nothing more). Not the employee's account: only a decision's notification needs it; nor
+# the unit head and the atasan langsung: who decides is compared by id (approver_id_for). Every
+# table more in the join cost PostgreSQL planning time, and the day's unit joined a second time
+# was hashed whole for a page of 50.
+CARD_RELATIONS = ("request", "employee__unit")
 CARD_PREFETCH = ("request__evidence", "official", "endorsed_by__employee")
 
 
@@ -161,10 +160,11 @@ def grant_check(day: RequestDay, *, acting_for: str = "") -> DecisionCheck:
     return _check(day, approval_previews([day])[day.pk], extra, acting_for=acting_for)
 
 
-def reject_check(actor, day: RequestDay) -> DecisionCheck:
+def reject_check(actor, day: RequestDay, titles: dict[int, str] | None = None) -> DecisionCheck:
     """What ``actor`` rejecting ``day`` meets: only the chain (a Plh/Plt leaves a reserved kind
-    to the definitive official); the rules of the plan never stop a rejection."""
-    titles = represented_approvers(actor)
+    to the definitive official); the rules of the plan never stop a rejection. ``titles``: the
+    actor's :func:`represented_approvers`, when read already."""
+    titles = represented_approvers(actor) if titles is None else titles
     acting_for = _acting_for(day, titles, bool(getattr(actor, "is_superuser", False)))
     forwards_to, no_official = _Chain().next_step(day)
     # Nobody to forward to does not stop the atasan langsung from saying no.
@@ -186,9 +186,9 @@ def _check(day: RequestDay, preview: DayPreview, extra: list[rules.Verdict], **k
 
 
 def _acting_for(day: RequestDay, titles: dict[int, str], superuser: bool) -> str:
-    approver = approver_for(day)
-    if approver is not None and approver.pk in titles:
-        return titles[approver.pk]
+    approver_id = approver_id_for(day)
+    if approver_id in titles:
+        return titles[approver_id]
     if superuser:
         return ""
     raise Http404
@@ -245,8 +245,7 @@ class _Chain:
             return None, None
         if grantor is None:
             return None, rules.Verdict("no_official", rules.BLOCK, {})
-        approver = approver_for(day)
-        return (None if approver is not None and approver.pk == grantor.pk else grantor), None
+        return (None if approver_id_for(day) == grantor.pk else grantor), None
 
 
 # --- The rules and the documents ----------------------------------------------------------------
@@ -276,6 +275,7 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
     """A "document_missing" verdict for each day whose request lacks the document its institution
     requires for its kind and length (counted, as at submit, on the request's days); ``settings``:
     the institutions' kind settings, when read for the page."""
+    days = [d for d in days if _may_need_document(d, settings)]
     request_ids = {d.request_id for d in days}
     if not request_ids:
         return {}
@@ -295,6 +295,16 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
             out[day.pk] = rules.Verdict("document_missing", rules.BLOCK, {
                 "label": str(needed[key].label), "reason": str(needed[key].reason)})
     return out
+
+
+def _may_need_document(day: RequestDay, settings: dict[tuple[int, str], leave.KindSetting] | None) -> bool:
+    """False when the day's kind never asks a document in its institution (a WFH day, most
+    absences): its request's length and files need not be read (the rule is
+    :func:`scheduling.selectors.leave.document_requirement`)."""
+    if day.request.special_circumstance or settings is None:
+        return True
+    setting = settings.get((leave.institution_id_of(day.employee), day.kind))
+    return setting is None or setting.document != DocumentRule.NONE
 
 
 def _request_lengths(days: list[RequestDay], request_ids: set[int]) -> dict[int, int]:
@@ -416,10 +426,21 @@ class Inbox:
         of the institution first."""
         found = (RequestDay.objects.select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
                  .annotate(request_length=_REQUEST_LENGTH).order_by().in_bulk(ids))
-        return [found[pk] for pk in ids if pk in found]
+        days = [found[pk] for pk in ids if pk in found]
+        _units_of_days(days)
+        return days
 
     def __iter__(self):
         return iter(self[:])
+
+
+def _units_of_days(days: list[RequestDay]) -> None:
+    """Each day's unit: its employee's (read with them) when the same, as it nearly always is;
+    the others in one read. Joined a second time, the unit table was hashed whole for the page."""
+    others = {d.unit_id for d in days if d.unit_id != d.employee.unit_id}
+    units = Unit.objects.in_bulk(others) if others else {}
+    for day in days:
+        day.unit = day.employee.unit if day.unit_id == day.employee.unit_id else units[day.unit_id]
 
 
 def inbox(user) -> Inbox:

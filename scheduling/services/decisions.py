@@ -41,24 +41,37 @@ def _tell_employee(day: RequestDay, verb: str) -> None:
     notifications.day_decided(day, verb)
 
 
-def _lock_unit_day_and_employee(day: RequestDay) -> None:
+def _lock_unit_day(day: RequestDay) -> None:
     """Fixed lock order everywhere: unit-day row first, then the employee row. The unit-day row
     usually exists (the submit marked it): lock it straight away, create it only when missing."""
     if not list(UnitDay.objects.select_for_update().filter(unit_id=day.unit_id, date=day.date).values_list("pk")):
         UnitDay.objects.get_or_create(unit_id=day.unit_id, date=day.date)
         UnitDay.objects.select_for_update().get(unit_id=day.unit_id, date=day.date)
-    Employee.objects.select_for_update().only("pk").get(pk=day.employee_id)
+
+
+def _locked_employee(employee_id: int) -> Employee:
+    """The employee row locked (second, after the unit-day) and read with what deciding asks of it
+    (the unit, whose head may decide; the account the decision is sent to) in the same statement;
+    only the employee's own row is locked, not the unit and account it joins. Who decides is
+    compared by id (approver_id_for): the people themselves are read only to be named."""
+    return Employee.objects.select_for_update(of=("self",)).select_related("unit", "user").get(pk=employee_id)
 
 
 def _locked_day(day_id: int, seen: RequestDay | None = None) -> RequestDay:
     """The day with its unit-day and employee rows locked, its state read after the lock. A day
-    already ``seen`` (the scope read) names the rows to lock, so the day is read once, after them."""
-    if seen is not None:
-        _lock_unit_day_and_employee(seen)
-        return RequestDay.objects.select_related(*selectors.DAY_RELATIONS).get(pk=day_id)
-    day = RequestDay.objects.select_related(*selectors.DAY_RELATIONS).get(pk=day_id)
-    _lock_unit_day_and_employee(day)
-    day.refresh_from_db(fields=["status", "awaiting", "official"])
+    already ``seen`` (the scope read) names the rows to lock and lends its request and unit, which
+    a decision does not change; the day's own row and its people are read after the locks.
+
+    Read in three narrow statements rather than one of eleven tables: PostgreSQL spent 13 ms
+    planning that join for a row it then read in under one."""
+    if seen is None:
+        seen = RequestDay.objects.select_related("request", "unit").get(pk=day_id)
+    _lock_unit_day(seen)
+    employee = _locked_employee(seen.employee_id)
+    day = RequestDay.objects.select_related("official", "endorsed_by__employee").get(pk=day_id)
+    day.employee, day.request = employee, seen.request
+    if day.unit_id == seen.unit_id:
+        day.unit = seen.unit
     return day
 
 
@@ -91,7 +104,7 @@ def _grant(day: RequestDay, check: selectors.DecisionCheck, *, actor, reason: st
         return Decision(day, False, check.verdicts)
     for name, value in values.items():  # what the UPDATE wrote, without reading the row back
         setattr(day, name, value)
-    touch_unit_days([(day.unit_id, day.date)])  # its row is locked already (_lock_unit_day_and_employee)
+    touch_unit_days([(day.unit_id, day.date)])  # its row is locked already (_lock_unit_day)
     if tell:
         _tell_employee(day, "approved")
     # Last: the audit chain's head stays locked until the commit, so nothing else waits behind it.
@@ -148,12 +161,13 @@ def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
     Under the lock the day is checked by :func:`scheduling.selectors.decision_check`, the check the
     inbox card shows. A day someone moved on meanwhile (decided, or endorsed by a second click)
     changes nothing."""
-    seen = selectors.day_for_decision(actor, day_id)
+    titles = selectors.represented_approvers(actor)
+    seen = selectors.day_for_decision(actor, day_id, titles)
     with transaction.atomic():
         day = _locked_day(seen.pk, seen)
         if day.status != Status.PENDING or day.awaiting != seen.awaiting:
             return Decision(day, False)
-        check = selectors.decision_check(actor, day)
+        check = selectors.decision_checks(actor, [day], titles)[day.pk]
         _refuse(check, reason)
         if check.forwards_to is not None:
             return _forward(day, check, actor=actor, reason=reason)
@@ -165,8 +179,9 @@ def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:
     can be refused); only a kind reserved to the definitive official stops a Plh/Plt."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Alasan penolakan wajib diisi.")})
-    day = selectors.day_for_decision(actor, day_id)
-    check = selectors.reject_check(actor, day)
+    titles = selectors.represented_approvers(actor)
+    day = selectors.day_for_decision(actor, day_id, titles)
+    check = selectors.reject_check(actor, day, titles)
     if check.reject_refused_by:
         raise DecisionBlocked(check.reject_refused_by, shown=check.verdicts)
     with transaction.atomic():

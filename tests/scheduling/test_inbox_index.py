@@ -9,12 +9,14 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from portal.models import DelegationKind, Employee
 from scheduling.models import Kind, RequestDay, Status, Step, WorkRequest
 from scheduling.selectors import (
     approver_for,
+    day_for_decision,
     days_decidable_by,
     inbox,
     represented_approvers,
@@ -89,6 +91,22 @@ def test_every_persona_decides_exactly_what_approver_for_says(org, who):
     pending = set(days_decidable_by(user, status=Status.PENDING).values_list("pk", flat=True))
     assert pending == expected(user, Status.PENDING) == {
         pk for pk in decided if RequestDay.objects.get(pk=pk).status == Status.PENDING}
+
+
+@pytest.mark.parametrize("who", ["kadis", "kabid", "ani", "budi", "cici", "dedi", "sekda", "plh", "hr"])
+def test_one_day_is_judged_by_the_rule_the_lists_use(org, who):
+    """day_for_decision (the decision's scope: one day, judged by approver_for) finds exactly the
+    days days_decidable_by lists (the inbox's SQL), and answers 404 for every other day."""
+    people, hr = org
+    user = hr if who == "hr" else people[who].user
+    decided = set(days_decidable_by(user).values_list("pk", flat=True))
+    for pk in RequestDay.objects.values_list("pk", flat=True):
+        try:
+            found = day_for_decision(user, pk).pk == pk
+        except Http404:
+            found = False
+        assert found == (pk in decided), (who, pk)
+    assert bool(decided) == (who in ("kadis", "kabid", "budi", "sekda", "plh"))  # not vacuous
 
 
 def test_the_branches_reach_every_way_of_deciding(org):
