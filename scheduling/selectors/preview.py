@@ -19,7 +19,7 @@ from portal.models import Employee, Unit
 from portal.rules import date_in_range, date_range_message
 from portal.selectors import with_time_zones, workcalendar
 from scheduling import rules
-from scheduling.models import FLEXIBLE_KINDS, Kind, RequestDay, Status
+from scheduling.models import FLEXIBLE_KINDS, Kind, Status
 from scheduling.selectors import office as counts
 from scheduling.selectors.emergency import emergencies_between, emergency_days
 from scheduling.selectors.fwa import OpenDay, cap_free_days_many, open_days
@@ -134,8 +134,7 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
     policies = effective_policies(unit, days, emergencies=emergencies)
     approving = for_approval_of is not None
     include_pending = (not approving) and any(p.count_pending for p in policies.values())
-    own = counts.own_flexible_dates(employee, *around, include_pending=not approving,
-                                    exclude_day_id=for_approval_of)
+    own, taken = _own_days(employee, around, (start, end), approving=approving, exclude_day_id=for_approval_of)
     essential = None
     if any(employee.jabatan in dict(p.essential) for p in policies.values()):
         essential = counts.essential_counts(employee, start, end, include_pending=include_pending,
@@ -145,7 +144,7 @@ def _gather(employee: Employee, kind: str, start: dt.date, end: dt.date, *, spec
     return _Facts(employee, kind, special_circumstance, approving, policies,
                   counts.unit_headcount(unit, subtree=leads),
                   _away_per_policy(unit, policies, approving=approving, subtree=leads, exclude_day_id=for_approval_of),
-                  own, set(_active_dates(employee, start, end, exclude_day_id=for_approval_of)), essential,
+                  own, taken, essential,
                   unit.local_today(), {d: o.name for d, o in opened.items() if o.lifts_caps},
                   leave_check(employee, kind, end, approving=approving, exclude_day_id=for_approval_of),
                   _coverage_label(unit, leads), opened)
@@ -335,12 +334,20 @@ def preview_each_alone(employee: Employee, kind: str, days: list[dt.date]) -> di
     return {d: _evaluate(facts, [d])[0] for d in days}
 
 
-def _active_dates(employee: Employee, start: dt.date, end: dt.date, exclude_day_id=None) -> list[dt.date]:
-    qs = RequestDay.objects.filter(employee=employee, date__range=(start, end), status__in=[Status.PENDING,
-                                                                                          Status.APPROVED])
-    if exclude_day_id:
-        qs = qs.exclude(pk=exclude_day_id)
-    return list(qs.values_list("date", flat=True))
+def _own_days(employee: Employee, around: tuple[dt.date, dt.date], span: tuple[dt.date, dt.date], *,
+              approving: bool, exclude_day_id: int | None) -> tuple[list[dt.date], set[dt.date]]:
+    """(the employee's flexible days around the span, asked or approved, approved only when
+    approving: what the caps count; the dates in the span they hold any live day on), from one
+    read of their live days (:func:`counts.live_days_around`), ``exclude_day_id`` left out."""
+    own, taken = [], set()
+    for pk, _employee, date, status, kind in counts.live_days_around([employee.pk], *around):
+        if pk == exclude_day_id:
+            continue
+        if kind in FLEXIBLE_KINDS and (status == Status.APPROVED or not approving):
+            own.append(date)
+        if span[0] <= date <= span[1]:
+            taken.add(date)
+    return own, taken
 
 
 # --- Suggestions ---------------------------------------------------------------------------
