@@ -98,9 +98,12 @@ def recompute_institution(institution_id: int | None, start: dt.date, end: dt.da
 
 
 def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.date, unit_id: int | None = None) -> None:
-    """After commit, one task per calendar month of [start, end]: a change reaching back a year is
-    twelve tasks of a few minutes each (100,000 people: about a minute per month, docs/benchmarks.md),
-    never one that outlives the task time limit."""
+    """After commit, one task per institution and calendar month of [start, end]: a change reaching
+    back a year is twelve tasks of a few minutes each (100,000 people: about a minute per month,
+    docs/benchmarks.md), never one that outlives the task time limit. A national change (no
+    institution, no unit) is a task per institution too: as one task per month it recomputed a
+    million people in one task (about 50 minutes, past the 30-minute limit), and the workers
+    share the institutions."""
     if start <= MIN_DATE:  # "since ever": from the first day anything was recorded in that scope
         scope = _subtrees(institution_id, unit_id)
         firsts = [_first_recorded(unit__path__startswith=u.path) for u in scope] if scope else []
@@ -109,12 +112,16 @@ def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.dat
     # Until the tasks ran, these days are not final: recaps check them per employee again.
     recap_freshness_invalidate(start=start, institution_ids=None if institution_id is None and unit_id is None
                                else [institution_id or _institution_of(unit_id)])
+    national = institution_id is None and unit_id is None
+    institutions = [root.pk for root in _subtrees(None, None)] if national else [institution_id]
     chunk = start
     while chunk <= end:
         following = (chunk.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         last = min(end, following - dt.timedelta(days=1))
-        enqueue_on_commit("attendance.recompute_institution", kwargs={
-            "institution_id": institution_id, "start": chunk.isoformat(), "end": last.isoformat(), "unit_id": unit_id})
+        for institution in institutions:
+            enqueue_on_commit("attendance.recompute_institution", kwargs={
+                "institution_id": institution, "start": chunk.isoformat(), "end": last.isoformat(),
+                "unit_id": unit_id})
         chunk = following
 
 

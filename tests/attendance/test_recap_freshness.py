@@ -71,3 +71,22 @@ def test_a_selection_without_a_unit_needs_every_institution_final(superuser, pem
     assert reports.final_through(selection, D(2026, 8, 1), D(2026, 8, 31)) == D(2026, 7, 31)
     recompute.recompute_institution(pemprov_lain.pk, D(2026, 8, 1), D(2026, 9, 10))
     assert reports.final_through(selection, D(2026, 8, 1), D(2026, 8, 31)) == D(2026, 8, 31)
+
+
+def test_a_national_change_is_a_task_per_institution_and_month(superuser, pemkot, pemprov_lain, august,  # noqa: F811 - the fixture imported above
+                                                               monkeypatch):
+    """At a million people one task per month outlived the task time limit: the institutions are
+    separate tasks, which the workers share; run, they leave every institution final again."""
+    sent = []
+    monkeypatch.setattr(recompute, "enqueue_on_commit", lambda name, kwargs: sent.append((name, kwargs)))
+    recompute.enqueue_recompute(institution_id=None, start=D(2026, 8, 10), end=D(2026, 9, 9))
+    assert {name for name, _kw in sent} == {"attendance.recompute_institution"}
+    assert sorted((kw["institution_id"], kw["start"], kw["end"]) for _name, kw in sent) == sorted(
+        (i, start, end) for i in (pemkot.pk, pemprov_lain.pk)
+        for start, end in (("2026-08-10", "2026-08-31"), ("2026-09-01", "2026-09-09")))
+    recompute.recompute_institution(pemkot.pk, D(2026, 8, 1), D(2026, 8, 9))  # the days before the change
+    for _name, kw in sent:
+        recompute.recompute_institution(kw["institution_id"], D.fromisoformat(kw["start"]),
+                                        D.fromisoformat(kw["end"]), kw["unit_id"])
+    assert _marks(pemkot) == {D(2026, 8, 1): D(2026, 8, 31), D(2026, 9, 1): D(2026, 9, 9)}
+    assert _marks(pemprov_lain)[D(2026, 9, 1)] == D(2026, 9, 9)
