@@ -236,6 +236,24 @@ CELERY_TASK_IGNORE_RESULT = True
 # A task that finished while the broker was away is not run again at once: its message is
 # redelivered after the visibility timeout and every task is safe to run twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A queue per kind of task (docs/scaling.md, "Worker queues per kind of task"), so that a nightly
+# batch or an export never holds up a notification or a check-in's status once workers are split
+# by queue. Unlisted tasks go to "celery". Every worker this repository starts (make run, the
+# systemd unit, the tests) listens to all of WORKER_QUEUES; a large deployment runs a pool per queue.
+TASK_QUEUES = {
+    "interactive": ["portal.deliver_notification", "attendance.refresh_staffing", "scheduling.emergency_notify"],
+    "derive": ["attendance.recompute_day", "attendance.recompute_employees"],
+    "nightly": ["attendance.recompute_recent", "attendance.recompute_nightly_batch", "attendance.recompute_institution",
+                "attendance.compute_staffing_window", "attendance.close_month", "attendance.nightly_tk_check"],
+    "exports": ["attendance.run_export", "attendance.prepare_report"],
+    "sweeps": ["portal.sweep_outbox", "portal.audit_checkpoint", "attendance.sweep_exports",
+               "attendance.sweep_closings", "attendance.sweep_nightly", "attendance.purge_exports",
+               "attendance.missing_checkin_reminder", "scheduling.escalate_pending", "scheduling.expire_pending",
+               "scheduling.pending_digest", "scheduling.remind_upcoming"],
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {name: {"queue": queue} for queue, names in TASK_QUEUES.items() for name in names}
+WORKER_QUEUES = ",".join([CELERY_TASK_DEFAULT_QUEUE, *TASK_QUEUES])
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

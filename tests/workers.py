@@ -103,9 +103,9 @@ class Worker:
     def start(self) -> Worker:
         self.starts += 1
         celery = Path(sys.executable).parent / "celery"
-        command = [str(celery), "-A", "portal", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
-                   f"--hostname=drill{self.starts}@%h", "--without-heartbeat", "--without-gossip", "--without-mingle",
-                   "--loglevel=INFO"]
+        command = [str(celery), "-A", "portal", "worker", "--pool=solo", "--concurrency=1",
+                   "-Q", settings.WORKER_QUEUES, f"--hostname=drill{self.starts}@%h", "--without-heartbeat",
+                   "--without-gossip", "--without-mingle", "--loglevel=INFO"]
         with self.log_path.open("ab") as out:
             self.process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=self.env, stdout=out,
                                             stderr=subprocess.STDOUT)
