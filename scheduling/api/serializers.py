@@ -188,6 +188,12 @@ class ChoiceLabelField(serializers.CharField):
         return str(self.labels.get(value, value))
 
 
+# Unbound fields that RequestDaySerializer.to_representation formats with (they keep no state).
+_DAY = serializers.DateField()
+_MOMENT = serializers.DateTimeField()
+_EVIDENCE = EvidenceSerializer()
+
+
 class RequestDaySerializer(serializers.ModelSerializer):
     """One day of a request, as seen by its employee, approver or HR."""
 
@@ -236,11 +242,13 @@ class RequestDaySerializer(serializers.ModelSerializer):
         a callable check on each step, a nested serializer per reference) cost more than the
         rest of serializing a page of 50 days (the inbox, the request list). The declaration
         stays the schema; tests/scheduling/test_day_representation.py holds this equal to
-        DRF's generic representation for every shape of day."""
-        request, employee, unit, fields = day.request, day.employee, day.unit, self.fields
-        moment = fields["decided_at"].to_representation
+        DRF's generic representation for every shape of day. It reads the class's declared fields
+        and the module's unbound ones below, not ``self.fields``: DRF deep-copies every declared
+        field into each serializer on first use, a fixed cost of each single-day response."""
+        request, employee, unit, fields = day.request, day.employee, day.unit, self._declared_fields
+        moment = _MOMENT.to_representation
         return {
-            "id": day.pk, "request": day.request_id, "date": fields["date"].to_representation(day.date),
+            "id": day.pk, "request": day.request_id, "date": _DAY.to_representation(day.date),
             "kind": day.kind, "kind_display": fields["kind_display"].to_representation(day.kind),
             "status": day.status, "status_display": fields["status_display"].to_representation(day.status),
             "employee": {"id": employee.pk, "name": employee.name},
@@ -251,7 +259,7 @@ class RequestDaySerializer(serializers.ModelSerializer):
             "decided_at": moment(day.decided_at) if day.decided_at else None,
             "acting_for": day.acting_for, "decision_reason": day.decision_reason,
             "auto_approved": day.auto_approved,
-            "evidence": fields["evidence"].to_representation(request.evidence),
+            "evidence": [_EVIDENCE.to_representation(e) for e in request.evidence.all()],
             "awaiting": day.awaiting, "awaiting_display": fields["awaiting_display"].to_representation(day.awaiting),
             "official_name": self.get_official_name(day), "endorsed_by_name": self.get_endorsed_by_name(day),
             "endorsed_at": moment(day.endorsed_at) if day.endorsed_at else None,
