@@ -1,9 +1,10 @@
 """Keep personal data out of the logs.
 
 :class:`PersonalDataFilter` sits on the log handlers (``LOGGING`` in portal/settings.py)
-and masks NIPs / NI PPPK (18 digits, grouped or not, also URL-encoded) and e-mail
-addresses in the final message, its arguments and any traceback text. Access-log lines
-carry query strings ("?q=19860926201505...") and error messages quote input values, so
+and masks NIPs / NI PPPK (18 digits, grouped or not, also URL-encoded), e-mail
+addresses and calendar feed secrets (the key in a feed's address) in the final message, its
+arguments and any traceback text. Access-log lines carry paths and query strings
+("?q=19860926201505...", "/kalender/<secret>.ics") and error messages quote input values, so
 the mask works on the rendered text rather than trusting each call site.
 """
 
@@ -14,6 +15,7 @@ import re
 
 NIP_MASK = "[NIP]"
 EMAIL_MASK = "[email]"
+SECRET_MASK = "[secret]"  # noqa: S105 - the placeholder written instead of a secret
 
 # Separators people type between NIP groups, raw or URL-encoded (space, +, %20, dot, dash).
 _SEP = r"(?:[ .+\-]|%20)?"
@@ -21,13 +23,19 @@ NIP_PATTERN = re.compile(rf"(?<![0-9])[0-9]{{8}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{_SEP
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
+# A calendar feed's address is its only key (/kalender/<secret>.ics, scheduling.views.feeds): the
+# access log would otherwise keep every subscriber's key for whoever reads the logs.
+FEED_SECRET_PATTERN = re.compile(r"(/kalender/)[^/\s?\"]+(\.ics)")
+
+
 def mask_personal_data(text: str) -> str:
-    """The text with every NIP and e-mail address replaced by a placeholder."""
+    """The text with every NIP, e-mail address and calendar feed secret replaced by a placeholder."""
+    text = FEED_SECRET_PATTERN.sub(rf"\g<1>{SECRET_MASK}\g<2>", text)
     return NIP_PATTERN.sub(NIP_MASK, EMAIL_PATTERN.sub(EMAIL_MASK, text))
 
 
 class PersonalDataFilter(logging.Filter):
-    """Mask NIPs and e-mail addresses in a record; never drops a record."""
+    """Mask NIPs, e-mail addresses and feed secrets in a record; never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:

@@ -9,7 +9,7 @@ import logging.config
 import pytest
 from django.conf import settings
 
-from portal.logging import EMAIL_MASK, NIP_MASK, PersonalDataFilter, mask_personal_data
+from portal.logging import EMAIL_MASK, NIP_MASK, SECRET_MASK, PersonalDataFilter, mask_personal_data
 from portal.rules import format_nip
 
 NIP = "198609262015051001"
@@ -36,6 +36,16 @@ def test_it_masks_a_nip_however_it_is_written(text):
 @pytest.mark.parametrize("text", ["ani.lestari@dinkes.example.go.id", "ani%40example.go.id", "A+b@x.co"])
 def test_it_masks_an_email_address(text):
     assert mask_personal_data(f"to {text}.") == f"to {EMAIL_MASK}."
+
+
+def test_a_calendar_feed_secret_stays_out_of_the_access_log(captured):
+    """The feed's address is its only key: whoever reads the logs must not be able to subscribe."""
+    secret = "k3Y_-9xQ2vLr8TzA0bC4dE6fG1hJ5mN7pR0sU2wY4a"
+    logging.getLogger("gunicorn.access").info('%(h)s "GET /kalender/%(t)s.ics HTTP/1.1" 200', {"h": "10.0.0.9",
+                                                                                           "t": secret})
+    written = captured.getvalue()
+    assert f"/kalender/{SECRET_MASK}.ics" in written and secret not in written
+    assert mask_personal_data("/rencana/kalender-ponsel/") == "/rencana/kalender-ponsel/"  # the page, not a feed
 
 
 def test_it_leaves_other_numbers_alone():
