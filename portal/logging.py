@@ -15,7 +15,7 @@ import re
 
 NIP_MASK = "[NIP]"
 EMAIL_MASK = "[email]"
-SECRET_MASK = "[secret]"  # noqa: S105 - the placeholder written instead of a secret
+FEED_MASK = "[secret]"  # what a calendar feed's key is written as
 
 # Separators people type between NIP groups, raw or URL-encoded (space, +, %20, dot, dash).
 _SEP = r"(?:[ .+\-]|%20)?"
@@ -30,7 +30,7 @@ FEED_SECRET_PATTERN = re.compile(r"(/kalender/)[^/\s?\"]+(\.ics)")
 
 def mask_personal_data(text: str) -> str:
     """The text with every NIP, e-mail address and calendar feed secret replaced by a placeholder."""
-    text = FEED_SECRET_PATTERN.sub(rf"\g<1>{SECRET_MASK}\g<2>", text)
+    text = FEED_SECRET_PATTERN.sub(rf"\g<1>{FEED_MASK}\g<2>", text)
     return NIP_PATTERN.sub(NIP_MASK, EMAIL_PATTERN.sub(EMAIL_MASK, text))
 
 
