@@ -23,7 +23,7 @@ NIP_PATTERN = re.compile(rf"(?<![0-9])[0-9]{{8}}{_SEP}[0-9]{{6}}{_SEP}[0-9]{_SEP
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
-# A calendar feed's address is its only key (/kalender/<secret>.ics, scheduling.views.feeds): the
+# A calendar feed's address is its only key (/kalender/<secret>.ics): the
 # access log would otherwise keep every subscriber's key for whoever reads the logs.
 FEED_SECRET_PATTERN = re.compile(r"(/kalender/)[^/\s?\"]+(\.ics)")
 
