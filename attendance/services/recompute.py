@@ -102,7 +102,7 @@ def enqueue_recompute(*, institution_id: int | None, start: dt.date, end: dt.dat
     back a year is twelve tasks of a few minutes each (100,000 people: about a minute per month,
     docs/benchmarks.md), never one that outlives the task time limit. A national change (no
     institution, no unit) is a task per institution too: as one task per month it recomputed a
-    million people in one task (about 50 minutes, past the 30-minute limit), and the workers
+    million people in one task (52–103 minutes, past the 30-minute limit), and the workers
     share the institutions."""
     if start <= MIN_DATE:  # "since ever": from the first day anything was recorded in that scope
         scope = _subtrees(institution_id, unit_id)

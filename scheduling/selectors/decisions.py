@@ -23,7 +23,7 @@ from portal.models import Employee, Unit
 from portal.rules import acting_label
 from portal.selectors import display_name, with_time_zones
 from scheduling import rules
-from scheduling.models import FLEXIBLE_KINDS, DocumentRule, Evidence, Kind, RequestDay, Status, Step
+from scheduling.models import FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
 from scheduling.selectors import leave
 from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
 from scheduling.selectors.requests import approver_for, approver_id_for, days_decidable_by, represented_approvers
@@ -299,12 +299,9 @@ def _missing_documents(days: list[RequestDay], settings: dict[tuple[int, str], l
 
 def _may_need_document(day: RequestDay, settings: dict[tuple[int, str], leave.KindSetting] | None) -> bool:
     """False when the day's kind never asks a document in its institution (a WFH day, most
-    absences): its request's length and files need not be read (the rule is
-    :func:`scheduling.selectors.leave.document_requirement`)."""
-    if day.request.special_circumstance or settings is None:
-        return True
-    setting = settings.get((leave.institution_id_of(day.employee), day.kind))
-    return setting is None or setting.document != DocumentRule.NONE
+    absences): its request's length and files need not be read."""
+    setting = (settings or {}).get((leave.institution_id_of(day.employee), day.kind))
+    return setting is None or leave.document_may_be_required(setting, day.request.special_circumstance)
 
 
 def _request_lengths(days: list[RequestDay], request_ids: set[int]) -> dict[int, int]:

@@ -150,11 +150,19 @@ class DocumentRequirement:
     reason: str  # why it is needed, e.g. "cuti sakit lebih dari 1 hari" (translated)
 
 
+def document_may_be_required(setting: KindSetting, special_circumstance: bool) -> bool:
+    """Whether :func:`document_requirement` can ask a document under this rule of the kind, however
+    long the request (a page skips reading lengths and files for the days where it cannot)."""
+    return special_circumstance or setting.document != DocumentRule.NONE
+
+
 def document_requirement(employee, kind: str, n_days: int, special_circumstance: bool, *,
                          setting: KindSetting | None = None) -> DocumentRequirement | None:
     """The document the employee's institution requires for this request, or None (``setting``:
     the institution's rule of the kind, when already read)."""
     setting = setting or kind_setting(_institution(employee).pk, kind)
+    if not document_may_be_required(setting, special_circumstance):
+        return None
     label = setting.document_label or _("Dokumen pendukung")
     kind_name = Kind(kind).label.lower() if kind in Kind.values else kind
     if setting.document == DocumentRule.ALWAYS:

@@ -19,7 +19,7 @@ from portal.forms import month_bounds
 from portal.models import Employee, Unit
 from portal.selectors import employee_of, units_visible_to, workcalendar
 from scheduling import rules
-from scheduling.models import ACTIVE_STATUSES, FLEXIBLE_KINDS, Kind, RequestDay, Status, UnitDay
+from scheduling.models import ACTIVE_STATUSES, Kind, RequestDay, Status, UnitDay
 from scheduling.selectors.policies import effective_policies
 from scheduling.selectors.requests import represented_approvers
 
@@ -53,16 +53,6 @@ def away_by_date(unit: Unit, start: dt.date, end: dt.date, *, include_pending: b
     if exclude_day_id:
         qs = qs.exclude(pk=exclude_day_id)
     return dict(qs.values_list("date").annotate(n=Count("id")).values_list("date", "n"))
-
-
-def own_flexible_dates(employee: Employee, start: dt.date, end: dt.date, *, include_pending: bool = True,
-                       exclude_day_id: int | None = None) -> list[dt.date]:
-    statuses = list(ACTIVE_STATUSES) if include_pending else [Status.APPROVED]
-    qs = RequestDay.objects.filter(employee=employee, date__range=(start, end), status__in=statuses,
-                                   kind__in=list(FLEXIBLE_KINDS))
-    if exclude_day_id:
-        qs = qs.exclude(pk=exclude_day_id)
-    return list(qs.values_list("date", flat=True))
 
 
 def essential_counts(employee: Employee, start: dt.date, end: dt.date, *, include_pending: bool,
@@ -129,7 +119,7 @@ def approved_away_by_date(scopes: set[Scope], start: dt.date,
 def live_days_around(employee_ids, start: dt.date, end: dt.date) -> list[tuple[int, int, dt.date, str, str]]:
     """The live (asked or approved) days of each employee in [start, end], as (id, employee id,
     date, status, kind): one read for both things a page of checks asks of its people, their
-    approved flexible days (:func:`own_flexible_dates`) and the dates they hold another day on."""
+    approved flexible days and the dates they hold another day on."""
     return list(RequestDay.objects.filter(employee_id__in=list(employee_ids), date__range=(start, end),
                                           status__in=list(ACTIVE_STATUSES))
                 .values_list("pk", "employee_id", "date", "status", "kind"))
