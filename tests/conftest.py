@@ -104,6 +104,19 @@ def superuser(db):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, as each request does. A test-client request in
+    English leaves English active on the thread afterwards (the locale middlewares activate the
+    request's language and nothing deactivates it), so a later test calling a service directly
+    would read English messages, or not, depending on which tests ran before it in its process."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Coalescing keys and throttles live in the cache: never let one test's keys leak into
     the next (locmem in the default run, Redis in the PostgreSQL run)."""

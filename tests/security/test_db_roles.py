@@ -16,10 +16,11 @@ APP_ROLE = "portal_app_test"
 
 @pytest.fixture
 def app_role():
+    # A role belongs to the whole cluster, not to one test database: in a parallel run (pytest -n 2)
+    # another process may be creating it at this very moment.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE ROLE {APP_ROLE} NOLOGIN")
+        cursor.execute(f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN; "
+                       "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
     call_command("grant_app_role", APP_ROLE)
     yield APP_ROLE
 
