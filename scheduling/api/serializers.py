@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -182,10 +183,17 @@ class ChoiceLabelField(serializers.CharField):
 
     def __init__(self, choices, **kwargs):
         self.labels = dict(choices)
+        self.translated: dict[tuple[str | None, str], str] = {}
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return str(self.labels.get(value, value))
+        # Translating a lazy label walks the catalogues on every str(): 150 times for a page of 50
+        # days. The label of a value in a language never changes while the process runs.
+        key = (get_language(), value)
+        label = self.translated.get(key)
+        if label is None:
+            label = self.translated[key] = str(self.labels.get(value, value))
+        return label
 
 
 # Unbound fields that RequestDaySerializer.to_representation formats with (they keep no state).
