@@ -16,7 +16,7 @@ from portal.models import Unit
 from portal.selectors import display_name, employee_of
 from scheduling import rules
 from scheduling.models import Kind, RequestDay, Status, Step
-from scheduling.selectors import MAX_RANGE_DAYS
+from scheduling.selectors import MAX_RANGE_DAYS, request_files
 from scheduling.services.requests import MAX_EVIDENCE_FILES, too_many_files_message
 
 MAX_TEXT = 4000  # free text (reason, work plan...): a page of prose, not a file
@@ -267,7 +267,7 @@ class RequestDaySerializer(serializers.ModelSerializer):
             "decided_at": moment(day.decided_at) if day.decided_at else None,
             "acting_for": day.acting_for, "decision_reason": day.decision_reason,
             "auto_approved": day.auto_approved,
-            "evidence": [_EVIDENCE.to_representation(e) for e in request.evidence.all()],
+            "evidence": [_EVIDENCE.to_representation(e) for e in request_files(request)],
             "awaiting": day.awaiting, "awaiting_display": fields["awaiting_display"].to_representation(day.awaiting),
             "official_name": self.get_official_name(day), "endorsed_by_name": self.get_endorsed_by_name(day),
             "endorsed_at": moment(day.endorsed_at) if day.endorsed_at else None,

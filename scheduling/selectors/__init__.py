@@ -22,6 +22,7 @@ from scheduling.selectors.emergency import (
     emergency_days,
     emergency_for,
 )
+from scheduling.selectors.evidence import files_prefetch, request_files
 from scheduling.selectors.fwa import OpenDay, cap_free_days, open_days
 from scheduling.selectors.month import MonthCell, OwnMonth, own_month
 from scheduling.selectors.office import (
@@ -87,6 +88,7 @@ from scheduling.selectors.requests import (
 )
 
 __all__ = [
+    "files_prefetch", "request_files",
     "INBOX_PAGE_SIZE", "DecisionCheck", "Inbox", "InboxItem", "decision_check", "decision_checks",
     "grant_check", "reject_check",
     "MonthCell", "OpenDay", "OwnMonth", "cap_free_days", "open_days", "own_month", "preview_each_alone",

@@ -25,6 +25,7 @@ from portal.selectors import display_name, with_time_zones
 from scheduling import rules
 from scheduling.models import FLEXIBLE_KINDS, Evidence, Kind, RequestDay, Status, Step
 from scheduling.selectors import leave
+from scheduling.selectors.evidence import files_prefetch
 from scheduling.selectors.preview import ApprovalAsk, DayPreview, _evaluate, gather_for_approval
 from scheduling.selectors.requests import approver_for, approver_id_for, days_decidable_by, represented_approvers
 
@@ -40,7 +41,7 @@ _KIND_LABELS = dict(Kind.choices)  # lazily translated: str() gives the label in
 # table more in the join cost PostgreSQL planning time, and the day's unit joined a second time
 # was hashed whole for a page of 50.
 CARD_RELATIONS = ("request", "employee__unit")
-CARD_PREFETCH = ("request__evidence", "official", "endorsed_by__employee")
+CARD_PREFETCH = ("official", "endorsed_by__employee")  # and the requests' files (files_prefetch)
 
 
 # The number of days of a day's request, read with the page's rows: the documents check asks it
@@ -315,9 +316,9 @@ def _request_lengths(days: list[RequestDay], request_ids: set[int]) -> dict[int,
 
 def _requests_with_files(days: list[RequestDay], request_ids: set[int]) -> set[int]:
     """The requests carrying a document: from the files the page read for its cards when it did
-    (prefetched), else in one query."""
-    if all("evidence" in getattr(d.request, "_prefetched_objects_cache", {}) for d in days):
-        return {d.request_id for d in days if d.request.evidence.all()}
+    (:func:`files_prefetch`), else in one query."""
+    if all(getattr(d.request, "files", None) is not None for d in days):
+        return {d.request_id for d in days if d.request.files}
     return set(Evidence.objects.filter(request_id__in=request_ids).values_list("request_id", flat=True))
 
 
@@ -384,7 +385,7 @@ class Inbox:
         # Who the user decides for, read once for the ids, the checks and the page's "acting as".
         self.approvers = represented_approvers(user)
         self.days = (days_decidable_by(user, status=Status.PENDING, approvers=self.approvers)
-                     .select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
+                     .select_related(*CARD_RELATIONS).prefetch_related(files_prefetch(), *CARD_PREFETCH)
                      .order_by("date", "employee__name", "pk"))
         self._ids: list[int] | None = None
 
@@ -421,7 +422,7 @@ class Inbox:
         """The page's days with what their cards name, by id (unsorted: the ids give the order):
         joined to the same tables in one query with the UNION, the planner would join every day
         of the institution first."""
-        found = (RequestDay.objects.select_related(*CARD_RELATIONS).prefetch_related(*CARD_PREFETCH)
+        found = (RequestDay.objects.select_related(*CARD_RELATIONS).prefetch_related(files_prefetch(), *CARD_PREFETCH)
                  .annotate(request_length=_REQUEST_LENGTH).order_by().in_bulk(ids))
         days = [found[pk] for pk in ids if pk in found]
         _units_of_days(days)

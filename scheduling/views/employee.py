@@ -154,7 +154,7 @@ def my_requests(request):
     today = me.unit.local_today()
     page = Paginator(selectors.own_days(request.user), 30).get_page(request.GET.get("halaman"))
     items = list(page)
-    prefetch_related_objects(items, "request__evidence")
+    prefetch_related_objects(items, selectors.files_prefetch())
     history = selectors.request_history(items)
     for d in items:
         d.history = history[d.pk]
