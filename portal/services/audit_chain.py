@@ -117,11 +117,11 @@ def event_hash(event) -> str:
 def _locked_head(chain: str) -> AuditChainHead:
     """The chain's head row, locked to the end of the transaction (created on first use; ON
     CONFLICT DO NOTHING, so two first appends do not fail, the second waits for the first)."""
-    head = next(iter(AuditChainHead.objects.select_for_update().filter(chain=chain).order_by()[:1]), None)
-    if head is None:
+    try:
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
+    except AuditChainHead.DoesNotExist:
         AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain, seq=0, hash=GENESIS)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
-    return head
+        return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
 def chain_append(event: AuditEvent) -> AuditEvent:
