@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Tables the rules are read from; a write to one changes the rule facts' version (portal.facts).
+RULE_TABLES = ["Unit", "CalendarOverride", "WorkPattern", "WorkPatternDay", "RamadanPeriod"]
+
 
 class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -8,7 +11,13 @@ class PortalConfig(AppConfig):
     verbose_name = _("Organisasi dan pegawai")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from portal import facts
         from portal import navigation as nav
+
+        facts.register_rule_tables("portal", RULE_TABLES)
+        post_migrate.connect(facts.ensure_triggers, sender=self, dispatch_uid="portal-rule-facts-triggers")
         from portal.selectors import ROLE_HR_ADMIN, ROLE_SUPERUSER
 
         hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.UserLanguageMiddleware",
+    "portal.facts.RuleFactsMiddleware",  # a read sees one version of the rule facts
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a lockout flagged during the view into the answer.
@@ -373,3 +374,6 @@ PORTAL_IMPORT_MAX_ROWS = env.int("PORTAL_IMPORT_MAX_ROWS", default=50_000)
 # The first year the portal keeps cuti tahunan balances for, where an institution has not set its own;
 # earlier years reach the portal as HR's opening balances.
 PORTAL_LEAVE_FIRST_YEAR = env.int("PORTAL_LEAVE_FIRST_YEAR", default=2026)
+# Rule facts (policies, calendar, patterns, windows, emergencies, the unit tree) kept in each process
+# per version of the rules (portal.facts); off: read on every request, as before.
+PORTAL_RULE_FACTS_CACHE = env.bool("PORTAL_RULE_FACTS_CACHE", default=True)

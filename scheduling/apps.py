@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Tables the rules are read from; a write to one changes the rule facts' version (portal.facts).
+RULE_TABLES = ["CoveragePolicy", "EssentialPosition", "Emergency", "FwaWindow", "KindRule"]
+RULE_TABLES_THROUGH = [("Emergency", "units"), ("FwaWindow", "units")]
+
 
 class SchedulingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -8,12 +12,13 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Rencana kerja dan persetujuan")
 
     def ready(self):
-        from portal import banners
+        from portal import banners, facts
         from portal import navigation as nav
         from portal.selectors import ROLE_EMPLOYEE, ROLE_HR_ADMIN, ROLE_SUPERUSER, ROLE_SUPERVISOR
         from scheduling.selectors import home
         from scheduling.selectors.emergency import emergency_banners
 
+        facts.register_rule_tables("scheduling", RULE_TABLES, through=RULE_TABLES_THROUGH)
         deciders = (ROLE_SUPERVISOR, ROLE_SUPERUSER)
         hr = (ROLE_HR_ADMIN, ROLE_SUPERUSER)
         nav.register(

@@ -21,8 +21,10 @@ from attendance import rules
 from attendance.models import MODE_BY_KIND, Punch, Source, WorkMode
 from attendance.models.audit import Verb
 from attendance.selectors.schedule import Schedules
+from portal import facts
 from portal.jobs import enqueue_on_commit
 from portal.models import Employee, TimeZone, Unit
+from portal.selectors import ancestors_of
 from portal.services.audit import audit_record
 from scheduling import selectors as scheduling
 
@@ -33,7 +35,7 @@ def _office_of(unit: Unit) -> Unit | None:
     read with the employee (:func:`_actor_employee`), so this costs no query."""
     chain = unit.__dict__.get("ancestors")
     if chain is None:
-        chain = sorted(Unit.objects.filter(pk__in=unit.ancestor_ids), key=lambda u: u.depth)
+        chain = [*ancestors_of(unit), unit]
     return next((u for u in reversed(chain) if u.latitude is not None and u.longitude is not None), None)
 
 
@@ -79,35 +81,19 @@ def _work_mode(employee: Employee, day: dt.date) -> str:
     return MODE_BY_KIND.get(kind, WorkMode.WFO)
 
 
-# Units this deep (the institution is depth 0) come with their whole chain in the employee's read.
-JOINED_ANCESTORS = 4
-
-
-def _ancestors(unit: Unit) -> list[Unit]:
-    """Root first, the unit last: from the joined parents, else (a deeper tree) one query."""
-    chain = [unit]
-    while chain[0].parent_id is not None and Unit.parent.is_cached(chain[0]):
-        chain.insert(0, chain[0].parent)
-    if chain[0].parent_id is None:
-        return chain
-    return sorted(Unit.objects.filter(pk__in=unit.ancestor_ids[:-1]), key=lambda u: u.depth) + [unit]
-
-
 def _actor_employee(actor) -> Employee:
-    """The actor's employee with their unit and its ancestors (zone, institution, office) in one
-    query, instead of one per question asked of the unit later."""
-    # get(), not first(): user is unique, and first() made Django compile an ORDER BY against the
-    # ~150 joined columns, which cost more than the query itself (1.4 of 2.1 ms).
+    """The actor's employee with their unit; the unit's ancestors (zone, institution, office) are
+    rule facts, read once per change of the unit tree (portal.selectors.ancestors_of): joining them
+    to the employee made Django build a statement of ~150 columns on every tap."""
     user_id = getattr(actor, "pk", None)
-    try:
-        employee = (Employee.objects.select_related("unit__" + "__".join(["parent"] * JOINED_ANCESTORS))
-                    .get(user_id=user_id)) if user_id is not None else None
+    try:  # get(), not first(): user is unique, and first() would compile an ORDER BY
+        employee = Employee.objects.select_related("unit").get(user_id=user_id) if user_id is not None else None
     except Employee.DoesNotExist:
         employee = None
     if employee is None or not employee.is_active:
         raise PermissionDenied(_("Hanya pegawai aktif yang dapat melakukan presensi."))
     unit = employee.unit
-    chain = _ancestors(unit)
+    chain = [*ancestors_of(unit), unit]
     zones = [u.time_zone for u in chain if u.time_zone]
     unit.__dict__.update(ancestors=chain, institution=chain[0],
                          effective_time_zone=zones[-1] if zones else TimeZone.WIB)
@@ -200,6 +186,7 @@ def _existing_punch(employee: Employee, around: _Around, day: dt.date) -> Punch:
     return punch
 
 
+@facts.pinned()  # the rule facts (patterns, holidays, Ramadan) of one version for the whole tap
 def punch_check_in(*, actor, latitude=None, longitude=None, accuracy=None, source: str = Source.WEB):
     """Record the check-in time now (first tap wins). Returns (punch, created_now)."""
     employee = _actor_employee(actor)
@@ -234,6 +221,7 @@ def punch_check_in(*, actor, latitude=None, longitude=None, accuracy=None, sourc
     return punch, bool(changed)
 
 
+@facts.pinned()  # the rule facts (patterns, holidays, Ramadan) of one version for the whole tap
 def punch_check_out(*, actor, latitude=None, longitude=None, accuracy=None, source: str = Source.WEB):
     """Record the check-out time now; a later tap moves it later (people keep working)."""
     employee = _actor_employee(actor)

@@ -9,6 +9,7 @@ from .calendar import (
     WorkPattern,
     WorkPatternDay,
 )
+from .facts import RuleFactsVersion
 from .notify import EmailState, Notification
 from .org import (
     AsnType,
@@ -27,6 +28,6 @@ from .org import (
 __all__ = [
     "AsnType", "AuditEvent", "EmailState", "Notification",
     "CalendarOverride", "Delegation", "DelegationKind", "Employee",
-    "HRAdminScope", "OverrideKind", "PositionKind", "RamadanPeriod", "RecordsEndReason", "TimeZone", "Unit",
-    "UnitKind", "User", "WEEKDAYS", "MonthClosure", "PatternKind", "WorkPattern", "WorkPatternDay",
+    "HRAdminScope", "OverrideKind", "PositionKind", "RamadanPeriod", "RecordsEndReason", "RuleFactsVersion",
+    "TimeZone", "Unit", "UnitKind", "User", "WEEKDAYS", "MonthClosure", "PatternKind", "WorkPattern", "WorkPatternDay",
 ]

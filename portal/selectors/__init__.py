@@ -13,6 +13,7 @@ from portal.selectors.org import (
     ROLE_SUPERUSER,
     ROLE_SUPERVISOR,
     active_delegations_for,
+    ancestors_of,
     audit_events_visible_to,
     current_employee,
     display_name,
@@ -33,7 +34,8 @@ from portal.selectors.org import (
 __all__ = [
     "actor_label", "describe_event",
     "ISSUE_LABELS", "ROLE_EMPLOYEE", "ROLE_HR_ADMIN", "ROLE_SUPERUSER", "ROLE_SUPERVISOR",
-    "active_delegations_for", "audit_events_visible_to", "current_employee", "display_name", "employee_of",
+    "active_delegations_for", "ancestors_of", "audit_events_visible_to", "current_employee", "display_name",
+    "employee_of",
     "employees_visible_to", "hr_scope_units", "is_hr", "local_today", "notifications_of", "roles_of",
     "supervisor_issues", "units_in_time_zone", "units_visible_to", "unread_count", "with_time_zones",
 ]

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import rules
+from portal import facts, rules
 from portal.models import AuditEvent, Delegation, Employee, HRAdminScope, Notification, TimeZone, Unit
 
 ROLE_EMPLOYEE = "employee"
@@ -111,6 +111,16 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(unit__in=Unit.objects.subtrees_of(scopes))
 
 
+def ancestors_of(unit: Unit) -> tuple[Unit, ...]:
+    """The unit's ancestors, root first (not the unit itself): a rule fact, read once per change of
+    the unit tree (portal.facts). The rows are shared between requests: read them, never change them."""
+    ids = tuple(unit.ancestor_ids[:-1])
+    if not ids:
+        return ()
+    return facts.remembered("units.ancestors", ids, lambda: tuple(
+        sorted(Unit.objects.filter(pk__in=ids), key=lambda u: u.depth)))
+
+
 def with_time_zones(units) -> list[Unit]:
     """Fill each unit's effective time zone from its ancestors in one query, so reading
     ``unit.tzinfo`` later costs nothing (instead of a query per unit)."""
@@ -118,8 +128,9 @@ def with_time_zones(units) -> list[Unit]:
     pending = [u for u in units if "effective_time_zone" not in u.__dict__]
     if not pending:
         return units
-    own = dict(Unit.objects.filter(pk__in={a for u in pending for a in (u.ancestor_ids or [u.pk])})
-               .values_list("pk", "time_zone"))
+    ids = tuple(sorted({a for u in pending for a in (u.ancestor_ids or [u.pk])}))
+    own = facts.remembered("units.time_zones", ids, lambda: dict(
+        Unit.objects.filter(pk__in=ids).values_list("pk", "time_zone")))
     for unit in pending:
         zones = [own.get(a) for a in (unit.ancestor_ids or [unit.pk]) if own.get(a)]
         unit.__dict__["effective_time_zone"] = zones[-1] if zones else TimeZone.WIB

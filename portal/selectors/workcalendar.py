@@ -19,7 +19,7 @@ from functools import lru_cache
 import holidays as holidays_lib
 from django.db.models import Q
 
-from portal import rules
+from portal import facts, rules
 from portal.models import CalendarOverride, OverrideKind, RamadanPeriod, Unit, WorkPattern
 
 
@@ -46,12 +46,14 @@ def national_holidays(year: int) -> dict[dt.date, Holiday]:
     return days
 
 
-def _override_rows(institution_id: int | None, start: dt.date, end: dt.date) -> list[CalendarOverride]:
-    """National overrides first, then the institution's own, so later rows win."""
-    rows = CalendarOverride.objects.filter(date__range=(start, end)).filter(
-        Q(institution__isnull=True) | Q(institution_id=institution_id)
-    )
-    return sorted(rows, key=lambda o: (o.institution_id is not None, o.date))
+def _override_rows(institution_id: int | None, start: dt.date, end: dt.date) -> tuple[CalendarOverride, ...]:
+    """National overrides first, then the institution's own, so later rows win (a rule fact:
+    read once per change, portal.facts)."""
+    def load():
+        rows = CalendarOverride.objects.filter(date__range=(start, end)).filter(
+            Q(institution__isnull=True) | Q(institution_id=institution_id))
+        return tuple(sorted(rows, key=lambda o: (o.institution_id is not None, o.date)))
+    return facts.remembered("calendar.overrides", (institution_id, start, end), load)
 
 
 def _overrides(institution_id: int | None, start: dt.date, end: dt.date) -> dict[dt.date, CalendarOverride]:
@@ -131,13 +133,12 @@ class PatternChain:
     """Every pattern of a unit and its ancestors, answering "which week on this date"."""
 
     def __init__(self, unit: Unit | None, rows=None):
-        ids = [] if unit is None else (unit.ancestor_ids or [unit.pk])
-        if rows is None:
-            rows = WorkPattern.objects.filter(unit_id__in=ids).prefetch_related("days")
-        depth = {uid: i for i, uid in enumerate(ids)}
-        # Deepest unit first; each unit's versions newest first.
-        self._versions = sorted((_version(r) for r in rows if r.unit_id in depth),
-                                key=lambda v: (-depth[v.unit_id], -v.effective_from.toordinal()))
+        ids = () if unit is None else tuple(unit.ancestor_ids or [unit.pk])
+        if rows is None:  # a rule fact: read once per change (portal.facts)
+            self._versions = facts.remembered("calendar.patterns", ids, lambda: _versions_of(
+                ids, WorkPattern.objects.filter(unit_id__in=ids).prefetch_related("days")))
+        else:
+            self._versions = _versions_of(ids, rows)
 
     def on(self, day: dt.date) -> PatternVersion:
         for version in self._versions:
@@ -146,19 +147,33 @@ class PatternChain:
         return DEFAULT_PATTERN
 
 
+def _versions_of(ids: tuple[int, ...], rows) -> tuple[PatternVersion, ...]:
+    """The patterns of these units (root first) that apply: deepest unit first, each unit's
+    versions newest first."""
+    depth = {uid: i for i, uid in enumerate(ids)}
+    return tuple(sorted((_version(r) for r in rows if r.unit_id in depth),
+                        key=lambda v: (-depth[v.unit_id], -v.effective_from.toordinal())))
+
+
 def pattern_chains(units) -> dict[int, PatternChain]:
-    """One :class:`PatternChain` per unit, from one query for all their ancestors' patterns."""
+    """One :class:`PatternChain` per unit, from one query for all their ancestors' patterns (a
+    single unit's, as a check-in asks, once per change of the rule facts)."""
     units = list(units)
+    if len(units) == 1:
+        return {units[0].pk: PatternChain(units[0])}
     ids = {uid for u in units for uid in (u.ancestor_ids or [u.pk])}
     rows = list(WorkPattern.objects.filter(unit_id__in=ids).prefetch_related("days"))
     return {u.pk: PatternChain(u, rows) for u in units}
 
 
-def ramadan_periods(institution_id: int | None, start: dt.date, end: dt.date) -> list[RamadanPeriod]:
-    """Periods overlapping [start, end]; the institution's own first (they win over national)."""
-    rows = RamadanPeriod.objects.filter(start__lte=end, end__gte=start).filter(
-        Q(institution__isnull=True) | Q(institution_id=institution_id))
-    return sorted(rows, key=lambda p: p.institution_id is None)
+def ramadan_periods(institution_id: int | None, start: dt.date, end: dt.date) -> tuple[RamadanPeriod, ...]:
+    """Periods overlapping [start, end]; the institution's own first (they win over national). A
+    rule fact: read once per change (portal.facts)."""
+    def load():
+        rows = RamadanPeriod.objects.filter(start__lte=end, end__gte=start).filter(
+            Q(institution__isnull=True) | Q(institution_id=institution_id))
+        return tuple(sorted(rows, key=lambda p: p.institution_id is None))
+    return facts.remembered("calendar.ramadan", (institution_id, start, end), load)
 
 
 def _ramadan_hours(period: RamadanPeriod, day: dt.date) -> rules.DayHours:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from portal import facts
 from portal.models import Employee, Unit
 from portal.selectors import employee_of, units_visible_to
 from scheduling import rules
@@ -31,9 +32,11 @@ def rule_of(emergency: Emergency) -> rules.EmergencyRule:
 
 def emergencies_covering(unit: Unit, start: dt.date, end: dt.date) -> list[Emergency]:
     """Emergencies in force on some day of [start, end] for the unit (named, or an ancestor
-    named): one indexed query."""
-    return list(Emergency.objects.filter(units__in=unit.ancestor_ids or [unit.pk], start__lte=end,
-                                         last_day__gte=start).distinct().order_by("start", "pk"))
+    named): one indexed query, once per change of the rule facts (portal.facts)."""
+    ids = tuple(unit.ancestor_ids or [unit.pk])
+    return list(facts.remembered("emergencies.covering", (ids, start, end), lambda: tuple(
+        Emergency.objects.filter(units__in=ids, start__lte=end, last_day__gte=start).distinct()
+        .order_by("start", "pk"))))
 
 
 def _on(emergencies: list[Emergency], day: dt.date) -> Emergency | None:
@@ -72,8 +75,10 @@ def with_emergencies(unit: Unit, policies: dict[dt.date, rules.Policy], *,
 # --- Many units at once (staffing) ------------------------------------------------------------
 
 def emergencies_between(start: dt.date, end: dt.date) -> list[Emergency]:
-    """Every emergency in force on some day of [start, end], with its units' ids (two queries)."""
-    return list(Emergency.objects.filter(start__lte=end, last_day__gte=start).prefetch_related("units"))
+    """Every emergency in force on some day of [start, end], with its units' ids (two queries, once
+    per change of the rule facts: portal.facts)."""
+    return list(facts.remembered("emergencies.between", (start, end), lambda: tuple(
+        Emergency.objects.filter(start__lte=end, last_day__gte=start).prefetch_related("units"))))
 
 
 def emergency_applied(unit: Unit, day: dt.date, policy: rules.Policy, emergencies: list[Emergency]) -> rules.Policy:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from portal import facts
 from portal.models import Unit
 from portal.selectors import workcalendar
 from scheduling import rules
@@ -35,9 +36,10 @@ class OpenDay:
 
 def windows_covering(unit: Unit, start: dt.date, end: dt.date) -> list[FwaWindow]:
     """FWA windows overlapping [start, end] that name the unit, or an ancestor with its sub-units: one query."""
-    ancestors = unit.ancestor_ids or [unit.pk]
+    ancestors = tuple(unit.ancestor_ids or [unit.pk])
     covers = Q(units=unit.pk) | Q(units__in=ancestors, include_subunits=True)
-    return list(FwaWindow.objects.filter(covers, start__lte=end, end__gte=start).distinct().order_by("start", "pk"))
+    return list(facts.remembered("fwa.covering", (unit.pk, ancestors, start, end), lambda: tuple(
+        FwaWindow.objects.filter(covers, start__lte=end, end__gte=start).distinct().order_by("start", "pk"))))
 
 
 def open_days(unit: Unit, start: dt.date, end: dt.date, *, emergencies: dict | None = None) -> dict[dt.date, OpenDay]:
@@ -98,10 +100,8 @@ def cap_free_days_many(wanted: dict[Unit, tuple[dt.date, dt.date]], *,
     if not wanted:
         return {}
     first, last = min(s for s, _e in wanted.values()), max(e for _s, e in wanted.values())
-    above = {a for u in wanted for a in (u.ancestor_ids or [u.pk])}
-    covers = Q(units__in=[u.pk for u in wanted]) | Q(units__in=above, include_subunits=True)
-    windows = list(FwaWindow.objects.filter(covers, start__lte=last, end__gte=first)
-                   .distinct().order_by("start", "pk").prefetch_related("units"))
+    windows = _windows_naming(tuple(sorted(u.pk for u in wanted)),
+                              tuple(sorted({a for u in wanted for a in (u.ancestor_ids or [u.pk])})), first, last)
     if emergencies is None:
         emergencies = emergencies_between(first, last)
     emergencies = sorted(emergencies, key=lambda e: (e.start, e.pk))
@@ -116,6 +116,16 @@ def cap_free_days_many(wanted: dict[Unit, tuple[dt.date, dt.date]], *,
         days = _opened(start, end, covering, calendar_days, _emergency_days_among(emergencies, ancestors, start, end))
         out[unit.pk] = {d: o.name for d, o in days.items() if o.lifts_caps}
     return out
+
+
+def _windows_naming(unit_ids: tuple[int, ...], above: tuple[int, ...], first: dt.date,
+                    last: dt.date) -> tuple[FwaWindow, ...]:
+    """Windows over [first, last] naming these units, or an ancestor with its sub-units, with their
+    units: a rule fact, read once per change (portal.facts)."""
+    covers = Q(units__in=unit_ids) | Q(units__in=above, include_subunits=True)
+    return facts.remembered("fwa.naming", (unit_ids, above, first, last), lambda: tuple(
+        FwaWindow.objects.filter(covers, start__lte=last, end__gte=first).distinct().order_by("start", "pk")
+        .prefetch_related("units")))
 
 
 def _names(window: FwaWindow, unit: Unit, ancestors: list[int]) -> bool:

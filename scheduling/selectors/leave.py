@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from portal import facts
 from portal import formatting as fmt
 from portal.models import Employee, Unit
 from scheduling import leave_rules, rules
@@ -77,7 +78,9 @@ def _setting(kind: str, row: KindRule | None) -> KindSetting:
 
 def kind_settings_for(institution_ids) -> dict[tuple[int, str], KindSetting]:
     """:func:`kind_setting` of every kind in each institution (a page of the inbox): one query."""
-    rows = {(r.institution_id, r.kind): r for r in KindRule.objects.filter(institution_id__in=list(institution_ids))}
+    ids = tuple(sorted(set(institution_ids)))
+    rows = {(r.institution_id, r.kind): r for r in facts.remembered(  # a rule fact (portal.facts)
+        "leave.kind_rules", ids, lambda: tuple(KindRule.objects.filter(institution_id__in=ids)))}
     return {(i, kind): _setting(kind, rows.get((i, kind))) for i in institution_ids for kind in Kind.values}
 
 

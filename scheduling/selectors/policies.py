@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from portal import facts
 from portal.models import Employee, Unit
 from portal.selectors import units_visible_to
 from scheduling import rules
@@ -35,8 +36,16 @@ def _policy_layers(unit: Unit, day: dt.date, rows: list[CoveragePolicy]) -> list
     return [_layer(row) for row in _rows_in_force(unit, day, rows)]
 
 
-def _policy_rows(unit: Unit) -> list[CoveragePolicy]:
-    return list(CoveragePolicy.objects.filter(unit_id__in=unit.ancestor_ids).prefetch_related("essential_positions"))
+def _policy_rows(unit: Unit) -> tuple[CoveragePolicy, ...]:
+    return _rows_of_units(unit.ancestor_ids)
+
+
+def _rows_of_units(unit_ids) -> tuple[CoveragePolicy, ...]:
+    """The policy rows of these units with their essential positions: a rule fact, read once per
+    change (portal.facts)."""
+    ids = tuple(sorted(set(unit_ids)))
+    return facts.remembered("policies.rows", ids, lambda: tuple(
+        CoveragePolicy.objects.filter(unit_id__in=ids).prefetch_related("essential_positions")))
 
 
 def effective_policy(unit: Unit, day: dt.date) -> rules.Policy:
@@ -62,8 +71,7 @@ def effective_policies_many(wanted: dict[Unit, list[dt.date]], *,
     days = [d for ds in wanted.values() for d in ds]
     if not days:
         return {u.pk: {} for u in wanted}
-    rows = list(CoveragePolicy.objects.filter(unit_id__in={a for u in wanted for a in u.ancestor_ids})
-                .prefetch_related("essential_positions"))
+    rows = _rows_of_units({a for u in wanted for a in u.ancestor_ids})
     if emergencies is None:
         emergencies = emergencies_between(min(days), max(days))
     merged: dict[tuple[int, ...], rules.Policy] = {}  # a page's units mostly share their rows in force

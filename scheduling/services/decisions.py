@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import facts
 from portal.models import Employee
 from portal.services.audit import audit_record
 from scheduling import rules, selectors
@@ -149,9 +150,10 @@ def _approve(day_id: int, *, actor, acting_for: str, reason: str, auto: bool = F
         day = _locked_day(day_id)
         if day.status != Status.PENDING:
             return Decision(day, False)
-        check = selectors.grant_check(day, acting_for=acting_for)
-        _refuse(check, reason)
-        return _grant(day, check, actor=actor, reason=reason, auto=auto, tell=tell)
+        with facts.pinned():  # the rules as committed while the locks are held
+            check = selectors.grant_check(day, acting_for=acting_for)
+            _refuse(check, reason)
+            return _grant(day, check, actor=actor, reason=reason, auto=auto, tell=tell)
 
 
 def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
@@ -167,11 +169,12 @@ def request_day_approve(*, actor, day_id: int, reason: str = "") -> Decision:
         day = _locked_day(seen.pk, seen)
         if day.status != Status.PENDING or day.awaiting != seen.awaiting:
             return Decision(day, False)
-        check = selectors.decision_checks(actor, [day], titles)[day.pk]
-        _refuse(check, reason)
-        if check.forwards_to is not None:
-            return _forward(day, check, actor=actor, reason=reason)
-        return _grant(day, check, actor=actor, reason=reason)
+        with facts.pinned():  # the rules as committed while the locks are held
+            check = selectors.decision_checks(actor, [day], titles)[day.pk]
+            _refuse(check, reason)
+            if check.forwards_to is not None:
+                return _forward(day, check, actor=actor, reason=reason)
+            return _grant(day, check, actor=actor, reason=reason)
 
 
 def request_day_reject(*, actor, day_id: int, reason: str) -> Decision:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import facts
 from portal.models import AsnType, Employee, Unit
 from portal.selectors import employee_of
 from portal.services.audit import audit_record
@@ -83,6 +84,7 @@ class SubmitResult:
     previews: list[DayPreview]
 
 
+@facts.pinned()  # the rule facts of one version for the whole request (the approval checks again)
 def request_submit(*, actor, kind: str, dates=None, start=None, end=None, weekdays=None, location: str = "",
                    other_office: Unit | None = None, reason: str = "", special_circumstance: bool = False,
                    work_plan: str = "", expected_outputs: str = "", justification: str = "",

@@ -1,8 +1,10 @@
 """What a check-in and a check-out cost in queries (docs/decisions.md, "Check-in at the speed of a
-read"): the actor's employee with their unit and its ancestors, joined, for the zone, the
-institution and the office (1), the schedules of yesterday to tomorrow (pattern chain, roster, holidays, Ramadan: 4),
-the punches of yesterday and today (1), the approved plan for the work mode (1, a new punch only),
-then the punch INSERT/UPDATE and the audit event with its chain head (3) in one transaction."""
+read"): the actor's employee with their unit (1), the roster of yesterday to tomorrow (1), the
+punches of yesterday and today (1), the approved plan for the work mode (1, a new punch only), then
+the punch INSERT/UPDATE and the audit event with its chain head (3) in one transaction. The rule
+facts (the unit's ancestors for the zone, institution and office; the pattern chain, holidays and
+Ramadan hours) are read once per change of the rules (portal.facts): a tap reads their version (1),
+and the first tap after a change reads them too (4)."""
 
 from __future__ import annotations
 
@@ -49,17 +51,34 @@ def test_a_first_check_in_reads_each_fact_once_and_derives_nothing(ani, office, 
             punch_check_in(actor=ani.user, latitude=-6.2004, longitude=106.816666, accuracy=10)
     sql = [q["sql"] for q in queries.captured_queries]
     assert not any("attendance_daystatus" in q for q in sql)  # derived after the commit, not here
-    assert not any('FROM "portal_unit"' in q for q in sql)  # zone, institution, office: joined to the employee
+    assert sum('FROM "portal_unit"' in q for q in sql) == 1  # zone, institution, office: the ancestors, once
     assert sum('FROM "attendance_punch"' in q for q in sql) == 1
     assert writes(queries.captured_queries) == ["INSERT", "INSERT", "UPDATE"]  # punch, audit event, chain head
-    assert len(queries) <= 13 < BEFORE  # 11 and a savepoint around the writes
+    # the first after a change of the rule facts: their version, then the rules themselves (portal.facts)
+    assert len(queries) <= 15 < BEFORE
+
+
+RULE_FACTS = ('"portal_unit"', '"portal_workpattern"', '"portal_calendaroverride"', '"portal_ramadanperiod"')
+
+
+def test_the_next_check_in_takes_the_rules_from_the_process_and_reads_only_its_version(
+        ani, budi, office, django_capture_on_commit_callbacks):
+    with time_machine.travel(MORNING, tick=False), django_capture_on_commit_callbacks():
+        punch_check_in(actor=budi.user, latitude=-6.2004, longitude=106.816666, accuracy=10)
+        with CaptureQueriesContext(connection) as queries:
+            punch, created = punch_check_in(actor=ani.user, latitude=-6.2004, longitude=106.816666, accuracy=10)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert created and punch.work_mode
+    assert not [q for q in sql if any(f"FROM {table}" in q for table in RULE_FACTS)]
+    assert sum("portal_rulefactsversion" in q for q in sql) == 1  # once for the whole tap (facts.pinned)
+    assert len(queries) <= 11
 
 
 def test_the_api_check_in_and_check_out_stay_within_their_query_budget(
         ani, office, django_assert_max_num_queries, django_capture_on_commit_callbacks):
     client = token_client(ani.user)
     with django_capture_on_commit_callbacks():
-        with time_machine.travel(MORNING, tick=False), django_assert_max_num_queries(14):
+        with time_machine.travel(MORNING, tick=False), django_assert_max_num_queries(16):
             assert client.post("/api/v1/attendance/check-in/", {"latitude": -6.2, "longitude": 106.8},
                                format="json").status_code == 201
         with time_machine.travel(AFTERNOON, tick=False), django_assert_max_num_queries(13):
