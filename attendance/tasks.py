@@ -15,7 +15,7 @@ import json
 from celery import shared_task
 from django.utils import timezone
 
-from attendance.services import closing, export_jobs, recompute, staffing, tk_notices
+from attendance.services import closing, export_jobs, presence, recompute, staffing, tk_notices
 from portal.jobs import enqueue_on_commit
 from portal.models import TimeZone
 from portal.models.org import TZ_ABBREVIATION
@@ -69,6 +69,13 @@ def recompute_institution(institution_id: int | None, start: str, end: str, unit
 @shared_task(name="attendance.recompute_employees", time_limit=600, soft_time_limit=580, **RETRY_TRANSIENT)
 def recompute_employees(employee_ids: list[int], start: str, end: str) -> int:
     return recompute.recompute_employees(employee_ids, dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+
+@shared_task(name="attendance.derive_due_statuses", time_limit=300, soft_time_limit=280, **RETRY_TRANSIENT)
+def derive_due_statuses() -> int:
+    """The day statuses of the punches tapped since the last run, in batches (coalesced after
+    check-ins and check-outs; every minute from beat too, for whatever a lost message left)."""
+    return presence.derive_due_statuses()
 
 
 @shared_task(name="attendance.recompute_day", time_limit=60, soft_time_limit=55, **RETRY_TRANSIENT)
@@ -183,6 +190,7 @@ DEFAULTS = [
     # Also installed by portal's migration 0007 (by name; whichever runs first).
     ("Titik periksa rantai audit", "portal.audit_checkpoint", ("50", "23", "*"), {}, False),
     ("Perbarui tingkat kehadiran yang berubah", "attendance.refresh_staffing", 60, {}, False),
+    ("Turunkan status presensi yang tertunda", "attendance.derive_due_statuses", 60, {}, False),
     ("Hitung kehadiran 28 hari & peringatan dini", "attendance.compute_staffing_window", ("0", "1", "*"), {}, False),
     ("Kedaluwarsakan pengajuan yang lewat", "scheduling.expire_pending", ("15", "0", "*"), {}, False),
     ("Ringkasan pagi pengajuan menunggu", "scheduling.pending_digest", ("0", "7", "1-5"), {}, True),

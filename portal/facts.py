@@ -17,10 +17,11 @@ installed by the migrations that own the tables), so:
   so a later change never reuses it and meets the rolled-back facts);
 - reading the token, then the facts, gives facts at least as new as the token, never older.
 
-A decision pins the token once, after its row locks (:func:`pinned`): its facts are then what was
-committed when it held the locks, as when each fact was read there. Outside a pin each read asks
-the token itself (one indexed row). Values are shared between requests: callers must not change
-them (they are tuples, frozen dataclasses, or model rows only read).
+A decision pins the token after its row locks (:func:`pinned`, read at its first fact): its facts
+are then what was committed while it held the locks, as when each fact was read there. Submit and
+check-in pin it for the request, a GET for the page (:class:`RuleFactsMiddleware`). Outside a pin
+each read asks the token itself (one indexed row). Values are shared between requests: callers
+must not change them (they are tuples, frozen dataclasses, or model rows only read).
 """
 
 from __future__ import annotations

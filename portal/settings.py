@@ -243,7 +243,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # systemd unit, the tests) listens to all of WORKER_QUEUES; a large deployment runs a pool per queue.
 TASK_QUEUES = {
     "interactive": ["portal.deliver_notification", "attendance.refresh_staffing", "scheduling.emergency_notify"],
-    "derive": ["attendance.recompute_day", "attendance.recompute_employees"],
+    "derive": ["attendance.derive_due_statuses", "attendance.recompute_day", "attendance.recompute_employees"],
     "nightly": ["attendance.recompute_recent", "attendance.recompute_nightly_batch", "attendance.recompute_institution",
                 "attendance.compute_staffing_window", "attendance.close_month", "attendance.nightly_tk_check"],
     "exports": ["attendance.run_export", "attendance.prepare_report"],

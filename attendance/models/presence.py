@@ -49,13 +49,19 @@ class Punch(models.Model):
     flagged = models.BooleanField(_("ditandai"), default=False,
                                   help_text=_("Lokasi di luar radius kantor pada hari WFO, atau tidak diketahui."))
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.WEB)
+    # Set by every tap, cleared once the day's status has been derived with it (the derivation
+    # follows in batches: attendance.services.presence.derive_due_statuses). Its partial index
+    # holds only the punches waiting, a few seconds' worth.
+    status_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("presensi")
         verbose_name_plural = _("presensi")
         ordering = ["-date"]
         constraints = [models.UniqueConstraint(fields=["employee", "date"], name="punch_employee_date")]
-        indexes = [models.Index(fields=["unit", "date"], name="punch_unit_date")]
+        indexes = [models.Index(fields=["unit", "date"], name="punch_unit_date"),
+                   models.Index(fields=["status_due_at"], condition=models.Q(status_due_at__isnull=False),
+                                name="punch_status_due")]
 
     def __str__(self) -> str:
         return f"{self.employee_id}@{self.date}"

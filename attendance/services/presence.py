@@ -21,6 +21,7 @@ from attendance import rules
 from attendance.models import MODE_BY_KIND, Punch, Source, WorkMode
 from attendance.models.audit import Verb
 from attendance.selectors.schedule import Schedules
+from attendance.services.recompute import recompute_employees
 from portal import facts
 from portal.jobs import enqueue_on_commit
 from portal.models import Employee, TimeZone, Unit
@@ -67,13 +68,16 @@ def _locate(unit: Unit, location, mode: str) -> dict:
 
 # --- Punching -------------------------------------------------------------------------
 #
-# A punch writes only the punch and its audit event, in one transaction; the day's status is
-# derived after the commit by a task coalesced per person-day (attendance.recompute_day), as the
-# staffing refresh is. Pages that show the status read it through
+# A punch writes only the punch (marked due: status_due_at) and its audit event, in one
+# transaction; the day statuses of the punches due are derived after the commit in batches by one
+# task coalesced for everyone (attendance.derive_due_statuses), as the staffing refresh is for
+# plans: a morning peak sends one message per window, not one per tap, and a lost message leaves
+# the punches due for the next run or the beat's. Pages that show the status read it through
 # attendance.services.day_status.day_status_fresh, which derives it on the fly while the stored
 # row is older than the punch. docs/decisions.md, "Check-in at the speed of a read".
 
 STATUS_COALESCE_SECONDS = 5
+DUE_BATCH = 2000  # punches derived per run; a longer queue sends the next run at once
 
 
 def _work_mode(employee: Employee, day: dt.date) -> str:
@@ -101,10 +105,29 @@ def _actor_employee(actor) -> Employee:
 
 
 def _derive_status_after_commit(punch: Punch) -> None:
-    enqueue_on_commit("attendance.recompute_day", kwargs={"employee_id": punch.employee_id,
-                                                          "day": punch.date.isoformat()},
-                      coalesce_key=f"day-status:{punch.employee_id}:{punch.date.isoformat()}",
+    """The punch is marked due (its status_due_at, written with it): one derivation for every
+    punch of the window follows the commit."""
+    enqueue_on_commit("attendance.derive_due_statuses", coalesce_key="day-status-due",
                       coalesce_seconds=STATUS_COALESCE_SECONDS)
+
+
+def derive_due_statuses(limit: int = DUE_BATCH) -> int:
+    """Derive the day statuses of the punches due, oldest first, a date's people at once; each
+    punch is cleared only if no tap marked it again meanwhile (that tap's derivation is still to
+    come). Returns how many punches were derived; a full batch sends the next run at once."""
+    due = list(Punch.objects.filter(status_due_at__isnull=False).order_by("status_due_at")
+               .values_list("pk", "employee_id", "date", "status_due_at")[:limit])
+    by_date: dict[dt.date, set[int]] = {}
+    for _pk, employee_id, day, _at in due:
+        by_date.setdefault(day, set()).add(employee_id)
+    for day, employee_ids in sorted(by_date.items()):
+        recompute_employees(employee_ids, day, day)
+    with transaction.atomic():
+        for pk, _employee_id, _day, marked_at in due:
+            Punch.objects.filter(pk=pk, status_due_at=marked_at).update(status_due_at=None)
+    if len(due) == limit:
+        enqueue_on_commit("attendance.derive_due_statuses")
+    return len(due)
 
 
 # A check-in this long before a shift that starts tomorrow (at or just after midnight) opens it.
@@ -154,12 +177,12 @@ class _Around:
 def _in_fields(now, loc: dict, source: str) -> dict:
     return {"check_in_at": now, "in_latitude": loc.get("lat"), "in_longitude": loc.get("lon"),
             "in_accuracy_m": loc.get("acc"), "in_distance_m": loc["distance"], "flagged": loc["flagged"],
-            "source": source}
+            "source": source, "status_due_at": now}
 
 
 def _out_fields(now, loc: dict) -> dict:
     return {"check_out_at": now, "out_latitude": loc.get("lat"), "out_longitude": loc.get("lon"),
-            "out_accuracy_m": loc.get("acc"), "out_distance_m": loc["distance"]}
+            "out_accuracy_m": loc.get("acc"), "out_distance_m": loc["distance"], "status_due_at": now}
 
 
 def _create_punch(employee: Employee, day: dt.date, location, fields_of, audit) -> Punch | None:

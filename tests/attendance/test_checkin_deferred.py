@@ -1,5 +1,6 @@
-"""Check-in writes only the punch; the day status follows after the commit (coalesced per
-person-day), and the page the employee lands on never shows a status older than the punch."""
+"""Check-in writes only the punch, marked due; the day statuses of the punches due follow after
+the commit, derived in batches by one run per coalescing window for everyone (not one task per
+tap), and the page the employee lands on never shows a status older than the punch."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from attendance import tasks
 from attendance.models import DayStatus, Punch
+from attendance.services import presence
 from attendance.services.day_status import compute_day_statuses, day_status_fresh
 from attendance.services.presence import punch_check_in, punch_check_out
 
@@ -98,3 +101,63 @@ def test_a_first_check_in_is_one_insert_with_its_time(ani, django_capture_on_com
         again, created_again = punch_check_in(actor=ani.user)
     assert (created, created_again) == (True, False)
     assert Punch.objects.get(pk=punch.pk).check_in_at == again.check_in_at == at(7, 10)
+
+
+def due(employee) -> list:
+    return list(Punch.objects.filter(employee=employee, status_due_at__isnull=False).values_list("date", flat=True))
+
+
+def test_a_morning_burst_is_derived_by_one_run_for_everyone(ani, budi, kabid, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    runs = []
+    real = presence.derive_due_statuses
+    monkeypatch.setattr(presence, "derive_due_statuses", lambda *a, **kw: runs.append(real(*a, **kw)) or runs[-1])
+    with time_machine.travel(at(7, 20), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True) as after_commit:
+            for n, person in enumerate((ani, budi, kabid)):
+                clock.move_to(at(7, 20 + n))
+                punch_check_in(actor=person.user)
+    assert len(after_commit) == 3 and runs == [3]  # three taps, one run (the others coalesced into it)
+    assert {code for (code, _l, _m) in stored(ani)} | {code for (code, _l, _m) in stored(budi)} == {"HADIR"}
+    assert due(ani) == due(budi) == due(kabid) == []
+
+
+def test_a_punch_tapped_again_while_its_status_is_derived_stays_due(ani, monkeypatch,
+                                                                    django_capture_on_commit_callbacks):
+    with time_machine.travel(at(7, 20), tick=False), django_capture_on_commit_callbacks(execute=False):
+        punch_check_in(actor=ani.user)
+    real = presence.recompute_employees
+
+    def checked_out_meanwhile(*args):
+        real(*args)
+        with time_machine.travel(at(16, 30), tick=False), django_capture_on_commit_callbacks(execute=False):
+            punch_check_out(actor=ani.user)  # after the run read its punch
+
+    monkeypatch.setattr(presence, "recompute_employees", checked_out_meanwhile)
+    with time_machine.travel(at(16, 30), tick=False):
+        assert presence.derive_due_statuses() == 1
+    assert due(ani) == [TUESDAY]  # the check-out still waits for its own derivation
+    monkeypatch.setattr(presence, "recompute_employees", real)
+    with time_machine.travel(at(16, 31), tick=False):
+        assert presence.derive_due_statuses() == 1
+    assert due(ani) == []
+    assert [code for (code, _l, _m) in stored(ani)] == ["HADIR"]  # with the check-out: a full day
+
+
+def test_what_a_lost_message_left_due_is_derived_by_the_beats_run(ani, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(7, 40), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):  # the broker never got the message
+            punch_check_in(actor=ani.user)
+        assert due(ani) == [TUESDAY] and list(stored(ani)) == []
+        assert tasks.derive_due_statuses() == 1  # the beat's row, every minute
+    assert list(stored(ani)) == [("TL", 1, 10)] and due(ani) == []
+
+
+def test_a_full_batch_sends_the_next_run_at_once(ani, budi, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(7, 20), tick=False), django_capture_on_commit_callbacks(execute=False):
+        punch_check_in(actor=ani.user)
+        punch_check_in(actor=budi.user)
+    with time_machine.travel(at(7, 30), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert presence.derive_due_statuses(limit=1) == 1
+    assert due(ani) == due(budi) == []  # the second run (eager here) took the rest
+    assert list(stored(budi))

@@ -84,3 +84,19 @@ def test_it_recomputes_staffing_on_the_worker_after_an_approval(worker, bidang_p
     note = Notification.objects.get(recipient=ani.user, kind="request.approved")
     worker.wait_for(lambda: Notification.objects.filter(pk=note.pk, email_state=EmailState.SENT).exists(),
                     "the approval's email was not sent by the worker")
+
+
+def test_it_derives_a_check_ins_day_status_on_the_worker(worker, ani):
+    from attendance.models import DayStatus, Punch
+    from attendance.services.presence import punch_check_in
+
+    cache.delete("coalesce:day-status-due")  # an earlier test's check-in may still hold the window open
+    with eager(False):
+        punch, created = punch_check_in(actor=ani.user)
+    assert created and Punch.objects.filter(pk=punch.pk, status_due_at__isnull=False).exists()
+
+    def derived() -> bool:
+        return (DayStatus.objects.filter(employee=ani, date=punch.date).exists()
+                and Punch.objects.filter(pk=punch.pk, status_due_at__isnull=True).exists())
+
+    worker.wait_for(derived, "the worker did not derive the day status of the check-in")
