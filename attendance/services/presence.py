@@ -11,6 +11,7 @@ employee and date, unique in the database); a second check-in keeps the first ti
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,9 +26,12 @@ from attendance.services.recompute import recompute_employees
 from portal import facts
 from portal.jobs import enqueue_on_commit
 from portal.models import Employee, TimeZone, Unit
+from portal.resilience import count
 from portal.selectors import ancestors_of
 from portal.services.audit import audit_record
 from scheduling import selectors as scheduling
+
+log = logging.getLogger(__name__)
 
 # --- Location -------------------------------------------------------------------------
 
@@ -120,14 +124,29 @@ def derive_due_statuses(limit: int = DUE_BATCH) -> int:
     by_date: dict[dt.date, set[int]] = {}
     for _pk, employee_id, day, _at in due:
         by_date.setdefault(day, set()).add(employee_id)
-    for day, employee_ids in sorted(by_date.items()):
-        recompute_employees(employee_ids, day, day)
+    failed = {(day, e) for day, employee_ids in sorted(by_date.items()) for e in _derive(day, employee_ids)}
     with transaction.atomic():
-        for pk, _employee_id, _day, marked_at in due:
-            Punch.objects.filter(pk=pk, status_due_at=marked_at).update(status_due_at=None)
+        for pk, employee_id, day, marked_at in due:
+            if (day, employee_id) not in failed:  # a failed one stays due: the next run tries it again
+                Punch.objects.filter(pk=pk, status_due_at=marked_at).update(status_due_at=None)
     if len(due) == limit:
         enqueue_on_commit("attendance.derive_due_statuses")
-    return len(due)
+    return len(due) - len(failed)
+
+
+def _derive(day: dt.date, employee_ids: set[int]) -> set[int]:
+    """Derive a date's statuses for these people at once; if that fails, each person alone, so one
+    person's failure never holds back the others' statuses. Returns whose derivation failed."""
+    try:
+        with transaction.atomic():
+            recompute_employees(employee_ids, day, day)
+        return set()
+    except Exception:  # noqa: BLE001 - logged and counted; the punch stays due and is tried again
+        if len(employee_ids) > 1:
+            return {e for one in employee_ids for e in _derive(day, {one})}
+        count("attendance.derive_errors")
+        log.exception("deriving the day status of employee %s on %s failed; it stays due", *employee_ids, day)
+        return set(employee_ids)
 
 
 # A check-in this long before a shift that starts tomorrow (at or just after midnight) opens it.

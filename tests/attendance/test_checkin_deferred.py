@@ -161,3 +161,26 @@ def test_a_full_batch_sends_the_next_run_at_once(ani, budi, django_capture_on_co
         assert presence.derive_due_statuses(limit=1) == 1
     assert due(ani) == due(budi) == []  # the second run (eager here) took the rest
     assert list(stored(budi))
+
+
+def test_one_persons_failing_derivation_holds_back_nobody_else(ani, budi, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    with time_machine.travel(at(7, 20), tick=False), django_capture_on_commit_callbacks(execute=False):
+        punch_check_in(actor=ani.user)
+        punch_check_in(actor=budi.user)
+    real = presence.recompute_employees
+
+    def fails_for_ani(employee_ids, start, end):
+        if ani.pk in set(employee_ids):
+            raise RuntimeError("a bug in one person's data")
+        return real(employee_ids, start, end)
+
+    monkeypatch.setattr(presence, "recompute_employees", fails_for_ani)
+    with time_machine.travel(at(7, 30), tick=False):
+        assert presence.derive_due_statuses() == 1
+    assert list(stored(budi)) and due(budi) == []
+    assert list(stored(ani)) == [] and due(ani) == [TUESDAY]  # tried again by the next run
+    monkeypatch.setattr(presence, "recompute_employees", real)
+    with time_machine.travel(at(7, 31), tick=False):
+        assert presence.derive_due_statuses() == 1
+    assert list(stored(ani)) and due(ani) == []

@@ -180,3 +180,19 @@ def test_only_rule_tables_are_kept(team, ani, kabid, monkeypatch, django_capture
     assert {"policies.rows", "calendar.overrides", "units.time_zones", "units.ancestors"} <= read.keys()
     strays = {name: tables - rule_tables for name, tables in read.items() if tables - rule_tables}
     assert not strays, f"kept reads of tables whose writes do not change the token: {strays}"
+
+
+def test_a_page_reads_the_version_once_however_many_facts_it_asks(team, ani, kabid):
+    """A GET is pinned (RuleFactsMiddleware): the inbox's cards ask policies, windows, emergencies,
+    the calendar, leave kinds and time zones, the version is read once."""
+    from rest_framework.test import APIClient
+
+    from scheduling import services
+    from scheduling.models import Kind
+
+    services.request_submit(actor=ani.user, kind=Kind.WFH, dates=[DAY])
+    api = APIClient()
+    api.force_authenticate(kabid.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/inbox/").json()["count"] == 1
+    assert sum("rulefactsversion" in q["sql"] for q in queries.captured_queries) == 1
