@@ -575,7 +575,7 @@ def bench_http(env: dict, clients: int, ratio_count: int, peak: int) -> dict:
         os.unlink(conf)
     punches = Punch.objects.filter(date=moment.date(), check_in_at__isnull=False).count()
     inline = DayStatus.objects.filter(date=moment.date()).count()
-    worker = derive_like_the_worker(moment, ratio_count)
+    worker = derive_like_the_worker(moment)
     statuses = DayStatus.objects.filter(date=moment.date()).count()
     base_rps = (base1.rps + base2.rps) / 2
     base_p99 = (base1.pct(99) + base2.pct(99)) / 2
@@ -595,12 +595,11 @@ def bench_http(env: dict, clients: int, ratio_count: int, peak: int) -> dict:
     return summary
 
 
-def derive_like_the_worker(moment: dt.datetime, sample: int) -> dict:
+def derive_like_the_worker(moment: dt.datetime) -> dict:
     """The check-in marks its punch due and the day statuses follow after the commit, in batches
     (attendance.derive_due_statuses, one run per coalescing window for everyone); no worker runs
     during the load. Run that task here until nothing is due, at the server's clock, and time it
-    per person-day: the cost the worker takes off the request. ``sample`` is unused (kept for the
-    summary's shape: every due punch is timed)."""
+    per person-day: the cost the worker takes off the request."""
     import time_machine
 
     from attendance import tasks
